@@ -1,0 +1,360 @@
+//! The command layer: clap arguments, turned into calls on the library, rendered to stdout.
+//!
+//! This is the only place that uses `anyhow`, reads the environment and writes to stdout. Each subcommand has one
+//! Args struct. Errors are returned (with context saying what was being done) and printed once by `main`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::api::{self, ApiClient, ClientOptions, Region, Token};
+use crate::crawl::{self, CrawlOptions, Progress};
+use crate::home::Home;
+use crate::source::Source;
+use crate::store::Store;
+
+/// What a command concluded, mapped to the exit code by `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: a gate found something.
+    GateFailed,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trayscope",
+    version,
+    about = "Track Tray connector versions, deprecations and schema changes before they break your workflows",
+    after_help = "Examples:\n  TRAY_TOKEN=… trayscope crawl --region eu1\n  trayscope crawl --from-dir examples/catalog/2026-11-26\n  trayscope snapshots"
+)]
+pub struct Cli {
+    /// Directory holding trayscope's state (catalog.db, index/)
+    #[arg(
+        long,
+        global = true,
+        env = "TRAYSCOPE_HOME",
+        default_value = ".trayscope",
+        value_name = "DIR"
+    )]
+    pub home: PathBuf,
+
+    /// More log output on stderr (-v info, -vv debug)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Snapshot the whole connector catalog (every connector version and its operations) into catalog.db
+    #[command(
+        after_help = "Examples:\n  TRAY_TOKEN=… trayscope crawl --region eu1\n  trayscope crawl --token-file ~/.tray-token --json\n  trayscope crawl --from-dir examples/catalog/2026-11-25"
+    )]
+    Crawl(CrawlArgs),
+    /// List snapshots
+    #[command(after_help = "Example:\n  trayscope snapshots --json")]
+    Snapshots(SnapshotsArgs),
+    /// Write a complete snapshot back out in the API's directory layout
+    #[command(after_help = "Example:\n  trayscope export --snapshot 3 --out catalog-3/")]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// Tray region to crawl
+    #[arg(long, value_enum, default_value = "us")]
+    pub region: Region,
+
+    /// API base URL, overriding --region (plain http only for loopback hosts)
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// Read the API token from this file instead of the TRAY_TOKEN environment variable
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// Crawl a directory in the API's layout (DIR/connectors.json, DIR/operations/<name>/<version>.json) instead of
+    /// the API; no token needed
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["api_url", "token_file"])]
+    pub from_dir: Option<PathBuf>,
+
+    /// Operations requests in flight at once
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+
+    /// Requests per second, all requests together (Tray allows 30)
+    #[arg(long, default_value_t = 25.0, value_parser = positive_f64)]
+    pub rate_limit: f64,
+
+    /// Attempts per request before the crawl fails (429, 5xx, timeouts, dropped connections, cut bodies are retried)
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+
+    /// First retry delay in milliseconds; doubles per retry, with jitter
+    #[arg(long, default_value_t = 500, value_name = "MS")]
+    pub backoff_ms: u64,
+
+    /// Per-request timeout in seconds
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+
+    /// Largest response body accepted, in MiB
+    #[arg(long, default_value_t = 64, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_response_mb: u64,
+
+    /// Print one JSON summary object on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotsArgs {
+    /// Print a JSON array instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Snapshot to export (default: the latest complete one)
+    #[arg(long, value_name = "ID")]
+    pub snapshot: Option<i64>,
+
+    /// Directory to create (must not exist, or be empty)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+fn positive_f64(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("{text:?} is not a positive number")),
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    init_tracing(cli.verbose);
+    let home = Home::new(&cli.home);
+    match cli.command {
+        Command::Crawl(args) => run_crawl(&home, args),
+        Command::Snapshots(args) => run_snapshots(&home, args),
+        Command::Export(args) => run_export(&home, args),
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    // Only our own crate logs at the chosen level: dependency internals stay at warn.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TRAYSCOPE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,trayscope={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn read_token(args: &CrawlArgs) -> Result<Token> {
+    let raw = match &args.token_file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading the token file {}", path.display()))?,
+        None => match std::env::var("TRAY_TOKEN") {
+            Ok(value) => value,
+            Err(_) => bail!(
+                "no API token: set TRAY_TOKEN or pass --token-file PATH (crawling a directory with --from-dir needs none)"
+            ),
+        },
+    };
+    Token::new(&raw).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Builds the catalog source a crawl reads from.
+pub fn source_from_args(args: &CrawlArgs) -> Result<Source> {
+    let max_body_bytes = args.max_response_mb << 20;
+    if let Some(dir) = &args.from_dir {
+        if !dir.is_dir() {
+            bail!("--from-dir {}: not a directory", dir.display());
+        }
+        return Ok(Source::Dir {
+            root: dir.clone(),
+            max_body_bytes,
+        });
+    }
+    let base = api::parse_base_url(args.api_url.as_deref().unwrap_or(args.region.base_url()))?;
+    let token = read_token(args)?;
+    let options = ClientOptions {
+        rate_limit: args.rate_limit,
+        max_attempts: args.max_attempts,
+        backoff_base: Duration::from_millis(args.backoff_ms),
+        timeout: Duration::from_secs(args.timeout),
+        max_body_bytes,
+        ..ClientOptions::default()
+    };
+    Ok(Source::Http(ApiClient::new(base, &token, options)?))
+}
+
+fn run_crawl(home: &Home, args: CrawlArgs) -> Result<Outcome> {
+    let source = source_from_args(&args)?;
+    let options = CrawlOptions {
+        concurrency: usize::from(args.concurrency),
+    };
+    let tty = std::io::stderr().is_terminal();
+    let progress: Box<dyn Progress> = if tty {
+        Box::new(Bar::new())
+    } else {
+        Box::new(crawl::Silent)
+    };
+    let runtime = runtime()?;
+    let summary = runtime.block_on(crawl::crawl(
+        home,
+        &source,
+        &options,
+        progress.as_ref(),
+        async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        },
+    ));
+    let summary = summary.with_context(|| format!("crawling {}", source.describe()))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &summary)?;
+        writeln!(out)?;
+    } else if tty {
+        eprintln!(
+            "snapshot {} complete: {} connectors, {} connector versions, {} operations in {:.1}s ({} requests, {} retries)",
+            summary.snapshot,
+            summary.connectors,
+            summary.connector_versions,
+            summary.operations,
+            summary.duration_ms as f64 / 1000.0,
+            summary.requests,
+            summary.retries
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+/// A progress bar on stderr: connector versions done / total, rate and ETA.
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn new() -> Bar {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg:>12} [{bar:30}] {pos}/{len} versions  {per_sec}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message("listing");
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Bar(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn listed(&self, total: u64) {
+        self.0.set_length(total);
+        self.0.set_message("crawling");
+    }
+    fn fetched(&self, _connector: &str, _version: &str) {
+        self.0.inc(1);
+    }
+    fn finished(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn open_existing(home: &Home) -> Result<Store> {
+    let path = home.existing_db()?;
+    Store::open(&path).with_context(|| format!("opening {}", path.display()))
+}
+
+fn run_snapshots(home: &Home, args: SnapshotsArgs) -> Result<Outcome> {
+    let store = open_existing(home)?;
+    let snapshots = store.snapshots()?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let rows: Vec<serde_json::Value> = snapshots
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.id,
+                    "status": s.status,
+                    "started_at": s.started_at,
+                    "finished_at": s.finished_at,
+                    "connector_versions": s.connector_versions,
+                    "operations": s.operations,
+                    "source": s.source,
+                    "error": s.error,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+        return Ok(Outcome::Success);
+    }
+    if snapshots.is_empty() {
+        writeln!(out, "no snapshots yet in {}", home.db_path().display())?;
+        return Ok(Outcome::Success);
+    }
+    writeln!(
+        out,
+        "{:>4}  {:<8}  {:<24}  {:<24}  {:>8}  {:>10}  source",
+        "id", "status", "started", "finished", "versions", "operations"
+    )?;
+    for s in &snapshots {
+        writeln!(
+            out,
+            "{:>4}  {:<8}  {:<24}  {:<24}  {:>8}  {:>10}  {}",
+            s.id,
+            s.status.as_str(),
+            s.started_at,
+            s.finished_at.as_deref().unwrap_or("-"),
+            s.connector_versions.map_or("-".into(), |n| n.to_string()),
+            s.operations.map_or("-".into(), |n| n.to_string()),
+            s.source
+        )?;
+        if let Some(error) = &s.error {
+            writeln!(out, "      error: {error}")?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn run_export(home: &Home, args: ExportArgs) -> Result<Outcome> {
+    let mut store = open_existing(home)?;
+    let summary = crate::export::export(&mut store, args.snapshot, &args.out)
+        .with_context(|| format!("exporting to {}", args.out.display()))?;
+    tracing::info!(
+        "exported snapshot {} ({} connector versions, {} operations) to {}",
+        summary.snapshot,
+        summary.connector_versions,
+        summary.operations,
+        args.out.display()
+    );
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,259 @@
+//! A crawl: list every connector version, fetch every version's operations, write one complete snapshot.
+//!
+//! Fetches run concurrently (bounded); one writer thread owns the database and writes everything in a single
+//! transaction that also marks the snapshot complete. Any failure — a version that 404s, one that still fails after
+//! the retries, a refused token, a write error, an interrupt — stops the crawl, rolls the content back and records
+//! the snapshot as failed. A crawl never completes with a hole in it.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use futures_util::StreamExt;
+
+use crate::home::{Home, HomeError};
+use crate::model::{ConnectorVersion, Operation};
+use crate::source::{Source, SourceError};
+use crate::store::{SnapshotCounts, Store, StoreError, WriteStats};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CrawlError {
+    #[error(transparent)]
+    Home(#[from] HomeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("snapshot {snapshot} failed: {error}")]
+    Source { snapshot: i64, error: SourceError },
+    #[error("snapshot {snapshot} failed: interrupted")]
+    Interrupted { snapshot: i64 },
+    #[error("snapshot {snapshot} failed while writing: {error}")]
+    Write { snapshot: i64, error: StoreError },
+}
+
+/// How a crawl runs.
+#[derive(Debug, Clone)]
+pub struct CrawlOptions {
+    /// Operations requests in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for CrawlOptions {
+    fn default() -> Self {
+        CrawlOptions { concurrency: 8 }
+    }
+}
+
+/// Told about a crawl's progress (a progress bar, or nothing).
+pub trait Progress: Send + Sync {
+    fn listed(&self, _connector_versions: u64) {}
+    fn fetched(&self, _connector: &str, _version: &str) {}
+    fn finished(&self) {}
+}
+
+/// Progress that shows nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// What a successful crawl did. Serialises to the `crawl --json` summary (plus `stored`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CrawlSummary {
+    pub snapshot: i64,
+    pub connectors: u64,
+    pub connector_versions: u64,
+    pub operations: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub duration_ms: u64,
+    #[serde(skip)]
+    pub stored: WriteStats,
+}
+
+enum Message {
+    Version {
+        position: usize,
+        connector: Box<ConnectorVersion>,
+        operations: Vec<Operation>,
+    },
+    Finish(SnapshotCounts),
+}
+
+/// Crawls `source` into a new snapshot in `home`. `interrupt` resolving (e.g. Ctrl-C) stops the crawl cleanly.
+pub async fn crawl(
+    home: &Home,
+    source: &Source,
+    options: &CrawlOptions,
+    progress: &dyn Progress,
+    interrupt: impl Future<Output = ()>,
+) -> Result<CrawlSummary, CrawlError> {
+    let started = Instant::now();
+    let _lock = home.try_lock_writer()?;
+    let mut store = Store::open(&home.db_path())?;
+    let interrupted = store.fail_interrupted()?;
+    if interrupted > 0 {
+        tracing::warn!("{interrupted} earlier crawl(s) had been interrupted; marked failed");
+    }
+    let snapshot = store.begin_snapshot(&source.describe())?;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Message>(32);
+    let writer = std::thread::Builder::new()
+        .name("trayscope-writer".into())
+        .spawn(move || {
+            let result = write_loop(&mut store, snapshot, receiver);
+            (store, result)
+        })
+        .map_err(|e| CrawlError::Write {
+            snapshot,
+            error: StoreError::Corrupt {
+                path: home.db_path(),
+                what: format!("cannot start the writer thread: {e}"),
+            },
+        })?;
+
+    let fetched = fetch_all(source, options, progress, &sender, interrupt).await;
+    let requests_and_retries = match source {
+        Source::Http(client) => (
+            client.counters().requests.load(Ordering::Relaxed),
+            client.counters().retries.load(Ordering::Relaxed),
+        ),
+        Source::Dir { .. } => (fetched.as_ref().map_or(0, |f| f.connector_versions + 1), 0),
+    };
+    let fetch_result = match fetched {
+        Ok(counts) => {
+            let counts = SnapshotCounts {
+                requests: requests_and_retries.0,
+                retries: requests_and_retries.1,
+                ..counts
+            };
+            // If the writer already stopped, its own error says why; it is collected below.
+            let _ = sender.send(Message::Finish(counts)).await;
+            Ok(counts)
+        }
+        Err(e) => Err(e),
+    };
+    drop(sender);
+    progress.finished();
+
+    let (mut store, written) = match writer.join() {
+        Ok(pair) => pair,
+        Err(_) => {
+            return Err(CrawlError::Write {
+                snapshot,
+                error: StoreError::Corrupt {
+                    path: home.db_path(),
+                    what: "the writer thread panicked".into(),
+                },
+            });
+        }
+    };
+    let outcome = match (fetch_result, written) {
+        (Ok(counts), Ok(Some(stats))) => Ok((counts, stats)),
+        (Err(Stop::Source(error)), _) => Err(CrawlError::Source { snapshot, error }),
+        (Err(Stop::Interrupted), _) => Err(CrawlError::Interrupted { snapshot }),
+        (_, Err(error)) => Err(CrawlError::Write { snapshot, error }),
+        (Err(Stop::WriterGone), Ok(_)) | (Ok(_), Ok(None)) => Err(CrawlError::Write {
+            snapshot,
+            error: StoreError::Corrupt {
+                path: home.db_path(),
+                what: "the writer stopped early".into(),
+            },
+        }),
+    };
+    match outcome {
+        Ok((counts, stored)) => {
+            store.checkpoint()?;
+            Ok(CrawlSummary {
+                snapshot,
+                connectors: counts.connectors,
+                connector_versions: counts.connector_versions,
+                operations: counts.operations,
+                requests: counts.requests,
+                retries: counts.retries,
+                duration_ms: started.elapsed().as_millis() as u64,
+                stored,
+            })
+        }
+        Err(error) => {
+            store.fail_snapshot(snapshot, &error.to_string())?;
+            store.checkpoint()?;
+            Err(error)
+        }
+    }
+}
+
+enum Stop {
+    Source(SourceError),
+    Interrupted,
+    WriterGone,
+}
+
+async fn fetch_all(
+    source: &Source,
+    options: &CrawlOptions,
+    progress: &dyn Progress,
+    sender: &tokio::sync::mpsc::Sender<Message>,
+    interrupt: impl Future<Output = ()>,
+) -> Result<SnapshotCounts, Stop> {
+    tokio::pin!(interrupt);
+    let connectors = tokio::select! {
+        listed = source.connectors() => listed.map_err(Stop::Source)?,
+        () = &mut interrupt => return Err(Stop::Interrupted),
+    };
+    progress.listed(connectors.len() as u64);
+    let names: HashSet<&str> = connectors.iter().map(|c| c.name.as_str()).collect();
+    let mut counts = SnapshotCounts {
+        connectors: names.len() as u64,
+        connector_versions: connectors.len() as u64,
+        ..SnapshotCounts::default()
+    };
+    let mut fetches = futures_util::stream::iter(connectors.iter().enumerate().map(
+        |(position, connector)| async move {
+            let operations = source
+                .operations(&connector.name, connector.version.as_str())
+                .await;
+            (position, connector, operations)
+        },
+    ))
+    .buffer_unordered(options.concurrency.max(1));
+    loop {
+        let next = tokio::select! {
+            next = fetches.next() => next,
+            () = &mut interrupt => return Err(Stop::Interrupted),
+        };
+        let Some((position, connector, operations)) = next else {
+            break;
+        };
+        // The first failure ends the crawl; dropping `fetches` cancels the requests still in flight.
+        let operations = operations.map_err(Stop::Source)?;
+        progress.fetched(&connector.name, connector.version.as_str());
+        counts.operations += operations.len() as u64;
+        let message = Message::Version {
+            position,
+            connector: Box::new(connector.clone()),
+            operations,
+        };
+        if sender.send(message).await.is_err() {
+            return Err(Stop::WriterGone);
+        }
+    }
+    Ok(counts)
+}
+
+/// Runs on the writer thread. `Ok(None)` means the channel closed without `Finish`: the transaction is rolled back.
+fn write_loop(
+    store: &mut Store,
+    snapshot: i64,
+    mut receiver: tokio::sync::mpsc::Receiver<Message>,
+) -> Result<Option<WriteStats>, StoreError> {
+    let mut writer = store.write_snapshot(snapshot)?;
+    while let Some(message) = receiver.blocking_recv() {
+        match message {
+            Message::Version {
+                position,
+                connector,
+                operations,
+            } => writer.add(position, &connector, &operations)?,
+            Message::Finish(counts) => return writer.finish(counts).map(Some),
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,13 @@
+//! trayscope: find out first when Tray deprecates, retires or changes the connectors your workflows are pinned to.
+//!
+//! Data flows one way: a [`source`] (Tray's API or a directory) is crawled ([`crawl`]) into the [`store`]; later
+//! commands read complete snapshots from the store. The binary is a thin layer over [`cli`].
+
+pub mod api;
+pub mod cli;
+pub mod crawl;
+pub mod export;
+pub mod home;
+pub mod model;
+pub mod source;
+pub mod store;

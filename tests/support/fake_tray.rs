@@ -1,0 +1,463 @@
+//! A fake Tray Core API: a real HTTP/1.1 server on 127.0.0.1 (random port) serving a catalog in the API's shapes,
+//! checking the Bearer token, with injectable faults (429 bursts, 5xx, slow answers, bodies cut in half, dropped
+//! connections, 404s, `pageInfo.hasNextPage`) and an optional Tray-like rate limit (30/s, bursts to 50).
+//!
+//! Shared by the integration tests (`tests/it`) and the crawl benchmark (`benches/crawl.rs`). It runs on its own
+//! runtime in a background thread, so blocking tests (running the real binary) can use it.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hyper::body::Frame;
+use hyper::{Request, Response, StatusCode};
+use serde_json::{Value, json};
+
+/// The catalog a fake serves: response bodies by path, as Tray would send them.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub connectors: Value,
+    /// (name, version) → body of the operations endpoint.
+    pub operations: HashMap<(String, String), Value>,
+}
+
+impl Catalog {
+    /// Reads a catalog in the directory layout (`connectors.json`, `operations/<name>/<version>.json`), the file
+    /// names escaped as trayscope escapes them.
+    pub fn from_dir(root: &Path) -> Catalog {
+        let read = |p: &Path| -> Value {
+            serde_json::from_slice(
+                &std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        };
+        let connectors = read(&root.join("connectors.json"));
+        let mut operations = HashMap::new();
+        for element in connectors["elements"].as_array().expect("elements") {
+            let name = element["name"].as_str().expect("name").to_owned();
+            let version = element["version"].as_str().expect("version").to_owned();
+            let path = root
+                .join("operations")
+                .join(escape_segment(&name))
+                .join(format!("{}.json", escape_segment(&version)));
+            if path.exists() {
+                operations.insert((name, version), read(&path));
+            }
+        }
+        Catalog {
+            connectors,
+            operations,
+        }
+    }
+}
+
+/// Same escaping as `trayscope::source::file_segment` (kept separate so the fake does not trust the code under test).
+pub fn escape_segment(text: &str) -> String {
+    if text.is_empty() || text.bytes().all(|b| b == b'.') {
+        return text.bytes().map(|b| format!("%{b:02X}")).collect();
+    }
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn unescape(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(hex) = std::str::from_utf8(&bytes[i + 1..i + 3])
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Which requests a fault applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Any,
+    Listing,
+    AnyOperations,
+    Operations(String, String),
+}
+
+/// What goes wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Answer with this status and a Tray error body.
+    Status(u16),
+    /// Wait this long before answering (longer than the client's timeout = a timeout).
+    Slow(Duration),
+    /// A complete HTTP response whose JSON body is cut in half.
+    TruncatedJson,
+    /// Headers announce the full length, half the body is sent, then the connection is closed.
+    CutConnection,
+    /// The connection is closed before any response.
+    Drop,
+    /// Add `pageInfo: {hasNextPage: true}` to the body.
+    NextPage,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    target: Target,
+    fault: Fault,
+    remaining: u32,
+}
+
+/// A Tray-like server-side rate limit: a token bucket.
+#[derive(Debug)]
+struct Bucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+#[derive(Debug)]
+struct State {
+    catalog: Mutex<Catalog>,
+    token: String,
+    latency: Duration,
+    rules: Mutex<Vec<Rule>>,
+    bucket: Option<Mutex<Bucket>>,
+    requests: AtomicU64,
+    throttled: AtomicU64,
+    in_flight: AtomicU64,
+    max_in_flight: AtomicU64,
+    paths: Mutex<Vec<String>>,
+}
+
+/// A running fake. Dropping it stops the server.
+pub struct FakeTray {
+    pub addr: SocketAddr,
+    state: Arc<State>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Options for [`FakeTray::start`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub token: String,
+    /// Added to every answer.
+    pub latency: Duration,
+    /// (requests per second, burst): answer 429 beyond it, as Tray does.
+    pub rate_limit: Option<(f64, f64)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            token: "test-token".into(),
+            latency: Duration::ZERO,
+            rate_limit: None,
+        }
+    }
+}
+
+impl FakeTray {
+    pub fn start(catalog: Catalog, options: Options) -> FakeTray {
+        let state = Arc::new(State {
+            catalog: Mutex::new(catalog),
+            token: options.token,
+            latency: options.latency,
+            rules: Mutex::new(Vec::new()),
+            bucket: options.rate_limit.map(|(rate, burst)| {
+                Mutex::new(Bucket {
+                    rate,
+                    burst,
+                    tokens: burst,
+                    at: Instant::now(),
+                })
+            }),
+            requests: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            max_in_flight: AtomicU64::new(0),
+            paths: Mutex::new(Vec::new()),
+        });
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (shutdown_tx, mut shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let server_state = state.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                addr_tx
+                    .send(listener.local_addr().expect("addr"))
+                    .expect("send addr");
+                loop {
+                    tokio::select! {
+                        _ = &mut shutdown_rx => break,
+                        accepted = listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            let state = server_state.clone();
+                            tokio::spawn(async move {
+                                let io = hyper_util::rt::TokioIo::new(stream);
+                                let service = hyper::service::service_fn(move |req| {
+                                    let state = state.clone();
+                                    async move { handle(state, req).await }
+                                });
+                                let _ = hyper::server::conn::http1::Builder::new()
+                                    .keep_alive(true)
+                                    .serve_connection(io, service)
+                                    .await;
+                            });
+                        }
+                    }
+                }
+            });
+        });
+        let addr = addr_rx.recv().expect("server address");
+        FakeTray {
+            addr,
+            state,
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn token(&self) -> &str {
+        &self.state.token
+    }
+
+    /// Makes the next `times` matching requests fail with `fault`. Rules apply in the order added.
+    pub fn fault(&self, target: Target, fault: Fault, times: u32) {
+        self.state.rules.lock().unwrap().push(Rule {
+            target,
+            fault,
+            remaining: times,
+        });
+    }
+
+    pub fn set_catalog(&self, catalog: Catalog) {
+        *self.state.catalog.lock().unwrap() = catalog;
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.state.requests.load(Ordering::SeqCst)
+    }
+
+    /// Requests answered 429 by the server-side rate limit (not by injected faults).
+    pub fn throttled(&self) -> u64 {
+        self.state.throttled.load(Ordering::SeqCst)
+    }
+
+    pub fn max_in_flight(&self) -> u64 {
+        self.state.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Every path requested so far, as sent (still escaped).
+    pub fn paths(&self) -> Vec<String> {
+        self.state.paths.lock().unwrap().clone()
+    }
+}
+
+impl Drop for FakeTray {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+type Body = BoxBody<Bytes, std::io::Error>;
+
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never: Infallible| match never {})
+        .boxed()
+}
+
+fn json_response(status: StatusCode, value: &Value) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(full(serde_json::to_vec(value).unwrap()))
+        .unwrap()
+}
+
+fn error_response(status: u16, message: &str) -> Response<Body> {
+    json_response(
+        StatusCode::from_u16(status).unwrap(),
+        &json!({"message": message, "code": null}),
+    )
+}
+
+struct InFlight<'a>(&'a State);
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn handle(
+    state: Arc<State>,
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Body>, std::io::Error> {
+    state.requests.fetch_add(1, Ordering::SeqCst);
+    let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    state.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    let _guard = InFlight(&state);
+    let path = req.uri().path().to_owned();
+    state.paths.lock().unwrap().push(path.clone());
+
+    if let Some(bucket) = &state.bucket {
+        let mut b = bucket.lock().unwrap();
+        let elapsed = b.at.elapsed().as_secs_f64();
+        b.tokens = (b.tokens + elapsed * b.rate).min(b.burst);
+        b.at = Instant::now();
+        if b.tokens < 1.0 {
+            state.throttled.fetch_add(1, Ordering::SeqCst);
+            return Ok(error_response(429, "Too many requests"));
+        }
+        b.tokens -= 1.0;
+    }
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
+    let expected = format!("Bearer {}", state.token);
+    if req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        != Some(expected.as_str())
+    {
+        return Ok(error_response(401, "Unauthorized"));
+    }
+    if req.method() != hyper::Method::GET {
+        return Ok(error_response(405, "Method not allowed"));
+    }
+
+    let segments: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(unescape)
+        .collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let (target, body) = {
+        let catalog = state.catalog.lock().unwrap();
+        match segments.as_slice() {
+            ["core", "v1", "connectors"] => (Target::Listing, Some(catalog.connectors.clone())),
+            [
+                "core",
+                "v1",
+                "connectors",
+                name,
+                "versions",
+                version,
+                "operations",
+            ] => (
+                Target::Operations((*name).to_owned(), (*version).to_owned()),
+                catalog
+                    .operations
+                    .get(&((*name).to_owned(), (*version).to_owned()))
+                    .cloned(),
+            ),
+            _ => return Ok(error_response(404, "Not found")),
+        }
+    };
+
+    let fault = {
+        let mut rules = state.rules.lock().unwrap();
+        let hit = rules.iter_mut().find(|r| {
+            r.remaining > 0
+                && match &r.target {
+                    Target::Any => true,
+                    Target::Listing => target == Target::Listing,
+                    Target::AnyOperations => matches!(target, Target::Operations(..)),
+                    t => *t == target,
+                }
+        });
+        hit.map(|r| {
+            r.remaining -= 1;
+            r.fault.clone()
+        })
+    };
+
+    let Some(mut body) = body else {
+        return Ok(error_response(404, "Connector or version not found"));
+    };
+    match fault {
+        None => Ok(json_response(StatusCode::OK, &body)),
+        Some(Fault::Status(code)) => Ok(error_response(code, "Injected failure")),
+        Some(Fault::Slow(delay)) => {
+            tokio::time::sleep(delay).await;
+            Ok(json_response(StatusCode::OK, &body))
+        }
+        Some(Fault::NextPage) => {
+            body["pageInfo"] = json!({"hasNextPage": true, "endCursor": "abc"});
+            Ok(json_response(StatusCode::OK, &body))
+        }
+        Some(Fault::TruncatedJson) => {
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let half = bytes[..bytes.len() / 2].to_vec();
+            Ok(Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(full(half))
+                .unwrap())
+        }
+        Some(Fault::CutConnection) => {
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let total = bytes.len();
+            let half = Bytes::from(bytes[..total / 2].to_vec());
+            let chunks: Vec<Result<Frame<Bytes>, std::io::Error>> = vec![
+                Ok(Frame::data(half)),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "injected cut",
+                )),
+            ];
+            let stream = futures_util::stream::iter(chunks);
+            Ok(Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .header("content-length", total.to_string())
+                .body(BodyExt::boxed(StreamBody::new(stream)))
+                .unwrap())
+        }
+        // An error from the service makes hyper close the connection without writing a response.
+        Some(Fault::Drop) => Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "injected drop",
+        )),
+    }
+}

@@ -1,70 +1,17 @@
-//! The command layer: clap arguments, turned into calls on the library, rendered to stdout.
-//!
-//! This is the only place that uses `anyhow`, reads the environment and writes to stdout. Each subcommand has one
-//! Args struct. Errors are returned (with context saying what was being done) and printed once by `main`.
+//! `crawl`, `snapshots` and `export`: filling the catalog and reading it back.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 
+use super::{Outcome, open_existing, runtime};
 use crate::api::{self, ApiClient, ClientOptions, Region, Token};
 use crate::crawl::{self, CrawlOptions, Progress};
 use crate::home::Home;
 use crate::source::Source;
-use crate::store::Store;
-
-/// What a command concluded, mapped to the exit code by `main`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Exit 0.
-    Success,
-    /// Exit 1: a gate found something.
-    GateFailed,
-}
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "trayscope",
-    version,
-    about = "Track Tray connector versions, deprecations and schema changes before they break your workflows",
-    after_help = "Examples:\n  TRAY_TOKEN=… trayscope crawl --region eu1\n  trayscope crawl --from-dir examples/catalog/2026-11-26\n  trayscope snapshots"
-)]
-pub struct Cli {
-    /// Directory holding trayscope's state (catalog.db, index/)
-    #[arg(
-        long,
-        global = true,
-        env = "TRAYSCOPE_HOME",
-        default_value = ".trayscope",
-        value_name = "DIR"
-    )]
-    pub home: PathBuf,
-
-    /// More log output on stderr (-v info, -vv debug)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Snapshot the whole connector catalog (every connector version and its operations) into catalog.db
-    #[command(
-        after_help = "Examples:\n  TRAY_TOKEN=… trayscope crawl --region eu1\n  trayscope crawl --token-file ~/.tray-token --json\n  trayscope crawl --from-dir examples/catalog/2026-11-25"
-    )]
-    Crawl(CrawlArgs),
-    /// List snapshots
-    #[command(after_help = "Example:\n  trayscope snapshots --json")]
-    Snapshots(SnapshotsArgs),
-    /// Write a complete snapshot back out in the API's directory layout
-    #[command(after_help = "Example:\n  trayscope export --snapshot 3 --out catalog-3/")]
-    Export(ExportArgs),
-}
 
 #[derive(Debug, Args)]
 pub struct CrawlArgs {
@@ -139,40 +86,6 @@ fn positive_f64(text: &str) -> std::result::Result<f64, String> {
     }
 }
 
-/// Runs one parsed command line.
-pub fn run(cli: Cli) -> Result<Outcome> {
-    init_tracing(cli.verbose);
-    let home = Home::new(&cli.home);
-    match cli.command {
-        Command::Crawl(args) => run_crawl(&home, args),
-        Command::Snapshots(args) => run_snapshots(&home, args),
-        Command::Export(args) => run_export(&home, args),
-    }
-}
-
-fn init_tracing(verbose: u8) {
-    let level = match verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
-    };
-    // Only our own crate logs at the chosen level: dependency internals stay at warn.
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TRAYSCOPE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,trayscope={level}")));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
 fn read_token(args: &CrawlArgs) -> Result<Token> {
     let raw = match &args.token_file {
         Some(path) => std::fs::read_to_string(path)
@@ -212,7 +125,7 @@ pub fn source_from_args(args: &CrawlArgs) -> Result<Source> {
     Ok(Source::Http(ApiClient::new(base, &token, options)?))
 }
 
-fn run_crawl(home: &Home, args: CrawlArgs) -> Result<Outcome> {
+pub fn run_crawl(home: &Home, args: CrawlArgs) -> Result<Outcome> {
     let source = source_from_args(&args)?;
     let options = CrawlOptions {
         concurrency: usize::from(args.concurrency),
@@ -288,12 +201,7 @@ impl Progress for Bar {
     }
 }
 
-fn open_existing(home: &Home) -> Result<Store> {
-    let path = home.existing_db()?;
-    Store::open(&path).with_context(|| format!("opening {}", path.display()))
-}
-
-fn run_snapshots(home: &Home, args: SnapshotsArgs) -> Result<Outcome> {
+pub fn run_snapshots(home: &Home, args: SnapshotsArgs) -> Result<Outcome> {
     let store = open_existing(home)?;
     let snapshots = store.snapshots()?;
     let mut out = std::io::stdout().lock();
@@ -345,7 +253,7 @@ fn run_snapshots(home: &Home, args: SnapshotsArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn run_export(home: &Home, args: ExportArgs) -> Result<Outcome> {
+pub fn run_export(home: &Home, args: ExportArgs) -> Result<Outcome> {
     let mut store = open_existing(home)?;
     let summary = crate::export::export(&mut store, args.snapshot, &args.out)
         .with_context(|| format!("exporting to {}", args.out.display()))?;

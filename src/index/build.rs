@@ -1,0 +1,419 @@
+//! Writing the index: bringing it up to date after a crawl (only connector version states it has not seen), or
+//! rebuilding it from the store into a new directory that then replaces the old one.
+//!
+//! Every change is one tantivy commit whose payload is the new [`Manifest`], so a reader sees either the old index
+//! or the new one. Callers hold the home's writer lock; this module does not take it.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::Instant;
+
+use serde_json::Value;
+use tantivy::indexer::NoMergePolicy;
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+use super::text::{OperationMeta, schema_fields};
+use super::{Fields, IndexError, Manifest, Result, SearchIndex, size_on_disk, tokenizer};
+use crate::store::{BlobId, Catalog, CatalogEntry, Status, Store};
+
+/// Indexing memory, shared by the writer's threads (tantivy wants at least 15 MB per thread).
+const MEMORY_PER_THREAD: usize = 40 << 20;
+const MAX_THREADS: usize = 4;
+
+/// What an update or a rebuild did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UpdateSummary {
+    /// The newest snapshot the index now covers.
+    pub snapshot: i64,
+    /// Whether the index was built from scratch (it was missing, unusable, or of another database).
+    pub rebuilt: bool,
+    /// Connector version states newly indexed.
+    pub added_states: u64,
+    pub added_documents: u64,
+    /// Documents in the index afterwards.
+    pub documents: u64,
+    /// Bytes of the index directory afterwards.
+    pub bytes: u64,
+    pub duration_ms: u64,
+}
+
+/// Brings the index in `dir` up to date with the store's newest complete snapshot: indexes the connector version
+/// states of every complete snapshot it has not seen yet. An index that is missing, unusable or built from another
+/// database is rebuilt instead.
+pub fn update(dir: &Path, store: &mut Store) -> Result<UpdateSummary> {
+    let started = Instant::now();
+    let latest = store.complete_snapshot(None)?;
+    let existing = match SearchIndex::open(dir) {
+        Ok(existing) => existing,
+        Err(IndexError::Missing { .. }) => return rebuild(dir, store),
+        Err(IndexError::Unusable { why, .. }) => {
+            tracing::info!("rebuilding the search index at {}: {why}", dir.display());
+            return rebuild(dir, store);
+        }
+        Err(other) => return Err(other),
+    };
+    if existing.is_current(&latest) {
+        return Ok(UpdateSummary {
+            snapshot: latest.id,
+            rebuilt: false,
+            added_states: 0,
+            added_documents: 0,
+            documents: existing.documents(),
+            bytes: size_on_disk(dir),
+            duration_ms: started.elapsed().as_millis() as u64,
+        });
+    }
+    let indexed = existing.manifest().snapshot;
+    let same_database = store
+        .snapshot(indexed)
+        .is_ok_and(|s| s.status == Status::Complete && existing.manifest().is_of(&s));
+    if !same_database || indexed > latest.id {
+        tracing::info!(
+            "the search index at {} was built from another catalog; rebuilding it",
+            dir.display()
+        );
+        drop(existing);
+        return rebuild(dir, store);
+    }
+    let ids: Vec<i64> = store
+        .complete_snapshot_ids()?
+        .into_iter()
+        .filter(|&id| id > indexed)
+        .collect();
+    let searcher = existing.reader.searcher();
+    let fields = existing.fields.clone();
+    let at = |source| IndexError::Tantivy {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut writer = new_writer(&existing.index).map_err(at)?;
+    let mut batch = Batch::new(&fields);
+    let mut newest: Option<Catalog> = None;
+    for id in ids {
+        let catalog = store.catalog(id)?;
+        for entry in &catalog.entries {
+            let term = Term::from_field_u64(fields.state, entry.state as u64);
+            if batch.done.contains(&entry.state) || searcher.doc_freq(&term).map_err(at)? > 0 {
+                continue;
+            }
+            batch
+                .add_state(&writer, store, entry)
+                .map_err(|e| e.at(dir))?;
+        }
+        newest = Some(catalog);
+    }
+    let manifest = match newest {
+        Some(catalog) => Manifest::of(&catalog),
+        None => Manifest::of(&store.catalog(latest.id)?),
+    };
+    commit(&mut writer, &manifest).map_err(at)?;
+    writer.wait_merging_threads().map_err(at)?;
+    drop(existing);
+    let reopened = SearchIndex::open(dir)?;
+    Ok(UpdateSummary {
+        snapshot: manifest.snapshot,
+        rebuilt: false,
+        added_states: batch.states,
+        added_documents: batch.documents,
+        documents: reopened.documents(),
+        bytes: size_on_disk(dir),
+        duration_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// Builds the index from scratch from every complete snapshot in the store, in a new directory beside `dir`, and
+/// then puts it in `dir`'s place. Readers of the old index keep reading it until they close it.
+pub fn rebuild(dir: &Path, store: &mut Store) -> Result<UpdateSummary> {
+    let started = Instant::now();
+    let latest = store.complete_snapshot(None)?;
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".into());
+    remove_leftovers(parent, &name);
+    let fresh = parent.join(format!("{name}.new-{}", std::process::id()));
+    std::fs::create_dir_all(&fresh).map_err(|source| IndexError::Io {
+        path: fresh.clone(),
+        source,
+    })?;
+    let built = build_into(&fresh, store, latest.id);
+    let (added_states, added_documents) = match built {
+        Ok(counts) => counts,
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&fresh);
+            return Err(error);
+        }
+    };
+    replace_dir(&fresh, dir, parent, &name)?;
+    let opened = SearchIndex::open(dir)?;
+    Ok(UpdateSummary {
+        snapshot: opened.manifest().snapshot,
+        rebuilt: true,
+        added_states,
+        added_documents,
+        documents: opened.documents(),
+        bytes: size_on_disk(dir),
+        duration_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+fn build_into(path: &Path, store: &mut Store, latest: i64) -> Result<(u64, u64)> {
+    let started = Instant::now();
+    let at = |source| IndexError::Tantivy {
+        path: path.to_owned(),
+        source,
+    };
+    let fields = Fields::new();
+    let index = Index::create_in_dir(path, fields.schema()).map_err(at)?;
+    index
+        .tokenizers()
+        .register(tokenizer::NAME, tokenizer::analyzer());
+    let mut writer = new_writer(&index).map_err(at)?;
+    // One segment at the end, merged once, rather than merges of merges while building.
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    let mut batch = Batch::new(&fields);
+    let mut newest: Option<Catalog> = None;
+    for id in store.complete_snapshot_ids()? {
+        let catalog = store.catalog(id)?;
+        for entry in &catalog.entries {
+            if !batch.done.contains(&entry.state) {
+                batch
+                    .add_state(&writer, store, entry)
+                    .map_err(|e| e.at(path))?;
+            }
+        }
+        if id == latest {
+            newest = Some(catalog);
+        }
+    }
+    let manifest = match newest {
+        Some(catalog) => Manifest::of(&catalog),
+        None => Manifest::of(&store.catalog(latest)?),
+    };
+    tracing::debug!(
+        "index build: {} documents handed to tantivy in {:.2}s",
+        batch.documents,
+        started.elapsed().as_secs_f64()
+    );
+    commit(&mut writer, &manifest).map_err(at)?;
+    tracing::debug!(
+        "index build: committed at {:.2}s",
+        started.elapsed().as_secs_f64()
+    );
+    let segments = index.searchable_segment_ids().map_err(at)?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait().map_err(at)?;
+    }
+    writer.wait_merging_threads().map_err(at)?;
+    tracing::debug!(
+        "index build: {} segments merged at {:.2}s",
+        segments.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok((batch.states, batch.documents))
+}
+
+fn new_writer(index: &Index) -> tantivy::Result<IndexWriter> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_THREADS);
+    index.writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
+}
+
+fn commit(writer: &mut IndexWriter, manifest: &Manifest) -> tantivy::Result<()> {
+    let payload = serde_json::to_string(manifest).map_err(|e| {
+        tantivy::TantivyError::InternalError(format!("cannot write the manifest: {e}"))
+    })?;
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    Ok(())
+}
+
+/// Moves `fresh` to `dir`, removing the old `dir` once it is out of the way.
+fn replace_dir(fresh: &Path, dir: &Path, parent: &Path, name: &str) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| IndexError::Io { path, source }
+    };
+    if dir.exists() {
+        let old = parent.join(format!("{name}.old-{}", std::process::id()));
+        std::fs::rename(dir, &old).map_err(io(dir))?;
+        std::fs::rename(fresh, dir).map_err(io(dir))?;
+        if let Err(e) = std::fs::remove_dir_all(&old) {
+            tracing::warn!("could not remove the old index {}: {e}", old.display());
+        }
+    } else {
+        std::fs::rename(fresh, dir).map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+/// Removes `<name>.new-*` and `<name>.old-*` directories left by a rebuild that was killed. Only ever called with
+/// the writer lock held, so no other rebuild is using them.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let new_prefix = format!("{name}.new-");
+    let old_prefix = format!("{name}.old-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if (file_name.starts_with(&new_prefix) || file_name.starts_with(&old_prefix))
+            && entry.path().is_dir()
+        {
+            tracing::info!("removing the leftover index directory {file_name}");
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The indexed text of one schema blob.
+struct SchemaText {
+    /// Field paths and titles.
+    names: Vec<String>,
+    /// Field descriptions.
+    docs: Vec<String>,
+}
+
+enum AddError {
+    Store(crate::store::StoreError),
+    Tantivy(tantivy::TantivyError),
+}
+
+impl AddError {
+    fn at(self, path: &Path) -> IndexError {
+        match self {
+            AddError::Store(e) => IndexError::Store(e),
+            AddError::Tantivy(source) => IndexError::Tantivy {
+                path: PathBuf::from(path),
+                source,
+            },
+        }
+    }
+}
+
+/// Documents being added in one commit, with the extracted text of each blob cached: the same schema is shared by
+/// many versions of a connector, and is parsed once.
+struct Batch<'f> {
+    fields: &'f Fields,
+    /// States handled in this batch, including those without operations (which have no documents to find later).
+    done: HashSet<i64>,
+    /// States that got documents.
+    states: u64,
+    documents: u64,
+    metas: HashMap<BlobId, Rc<OperationMeta>>,
+    schemas: HashMap<BlobId, Rc<SchemaText>>,
+}
+
+impl<'f> Batch<'f> {
+    fn new(fields: &'f Fields) -> Batch<'f> {
+        Batch {
+            fields,
+            done: HashSet::new(),
+            states: 0,
+            documents: 0,
+            metas: HashMap::new(),
+            schemas: HashMap::new(),
+        }
+    }
+
+    /// Replaces the documents of one connector version state: `delete_term` on the state, then one document per
+    /// operation.
+    fn add_state(
+        &mut self,
+        writer: &IndexWriter,
+        store: &mut Store,
+        entry: &CatalogEntry,
+    ) -> std::result::Result<(), AddError> {
+        let f = self.fields;
+        let state = entry.state as u64;
+        writer.delete_term(Term::from_field_u64(f.state, state));
+        let version_key =
+            (entry.version.major().min(0xFFFF) << 16) | entry.version.minor().min(0xFFFF);
+        for (position, op) in entry.operations.iter().enumerate() {
+            let meta = self.meta(store, op.meta)?;
+            let input = self.schema(store, op.input_schema)?;
+            let output = self.schema(store, op.output_schema)?;
+            let mut doc = TantivyDocument::default();
+            doc.add_u64(f.state, state);
+            doc.add_u64(f.position, position as u64);
+            doc.add_u64(f.version_key, version_key);
+            doc.add_text(f.operation_name, &op.name);
+            doc.add_u64(f.meta_blob, op.meta as u64);
+            doc.add_u64(f.input_blob, op.input_schema as u64);
+            doc.add_u64(f.output_blob, op.output_schema as u64);
+            doc.add_text(f.version, entry.version.as_str());
+            doc.add_text(f.connector, &entry.name);
+            doc.add_text(f.connector, &entry.title);
+            doc.add_text(f.connector, &entry.service.name);
+            doc.add_text(f.operation, &op.name);
+            doc.add_text(f.operation, &meta.title);
+            doc.add_text(f.description, &meta.description);
+            for text in input.names.iter().chain(&output.names) {
+                doc.add_text(f.field_names, text);
+            }
+            for text in input.docs.iter().chain(&output.docs) {
+                doc.add_text(f.field_docs, text);
+            }
+            writer.add_document(doc).map_err(AddError::Tantivy)?;
+            self.documents += 1;
+        }
+        self.done.insert(entry.state);
+        if !entry.operations.is_empty() {
+            self.states += 1;
+        }
+        Ok(())
+    }
+
+    fn meta(
+        &mut self,
+        store: &mut Store,
+        blob: BlobId,
+    ) -> std::result::Result<Rc<OperationMeta>, AddError> {
+        if let Some(meta) = self.metas.get(&blob) {
+            return Ok(meta.clone());
+        }
+        let value = store.json(blob).map_err(AddError::Store)?;
+        let meta = Rc::new(OperationMeta::from_json(&value));
+        self.metas.insert(blob, meta.clone());
+        Ok(meta)
+    }
+
+    fn schema(
+        &mut self,
+        store: &mut Store,
+        blob: BlobId,
+    ) -> std::result::Result<Rc<SchemaText>, AddError> {
+        if let Some(text) = self.schemas.get(&blob) {
+            return Ok(text.clone());
+        }
+        let value: Value = store.json(blob).map_err(AddError::Store)?;
+        let mut names = Vec::new();
+        let mut docs = Vec::new();
+        for field in schema_fields(&value) {
+            // A title that only respells the field's name ("Statement handle" for `statementHandle`) adds nothing.
+            if let Some(title) = field.title {
+                let name = field.path.rsplit('.').next().unwrap_or(&field.path);
+                if squashed(&title) != squashed(name) {
+                    names.push(title);
+                }
+            }
+            names.push(field.path);
+            docs.extend(field.description);
+        }
+        let text = Rc::new(SchemaText { names, docs });
+        self.schemas.insert(blob, text.clone());
+        Ok(text)
+    }
+}
+
+/// Letters and digits only, lower case: `Statement handle` and `statementHandle` squash to the same.
+fn squashed(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}

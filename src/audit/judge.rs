@@ -1,0 +1,348 @@
+//! Judging one step's pin against a snapshot's catalog: retired, deprecated, outdated or unknown connector versions,
+//! missing operations, unset required inputs, and what moving to the newest version would take.
+//!
+//! Deprecation and "newest" come from [`crate::model::standings`] through [`Catalog::standings`]; this module must
+//! never decide them itself. Input schemas are loaded once per blob (many steps share one) and never re-parsed.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::{Code, ConnectorMapping, Finding, Pin, Result, WorkflowRef, export::Step, fingerprint};
+use crate::model::Standing;
+use crate::store::{BlobId, Catalog, OperationEntry, Store};
+
+/// The catalog of one snapshot, indexed for judging steps.
+pub struct Judge<'c> {
+    catalog: &'c Catalog,
+    standings: Vec<Standing>,
+    families: HashMap<&'c str, Family>,
+    pins: HashMap<(&'c str, &'c str), usize>,
+    operations: Vec<HashMap<&'c str, &'c OperationEntry>>,
+    /// Per input-schema blob: the required inputs that have no default.
+    required: HashMap<BlobId, Rc<[String]>>,
+}
+
+/// The versions of one connector.
+struct Family {
+    /// Entry index of the newest version.
+    latest: usize,
+    /// The highest service version among them.
+    top_service: i64,
+}
+
+impl<'c> Judge<'c> {
+    pub fn new(catalog: &'c Catalog) -> Judge<'c> {
+        let standings = catalog.standings();
+        let mut families: HashMap<&str, Family> = HashMap::new();
+        let mut pins = HashMap::with_capacity(catalog.entries.len());
+        let mut operations = Vec::with_capacity(catalog.entries.len());
+        for (i, entry) in catalog.entries.iter().enumerate() {
+            pins.insert((entry.name.as_str(), entry.version.as_str()), i);
+            operations.push(
+                entry
+                    .operations
+                    .iter()
+                    .map(|op| (op.name.as_str(), op))
+                    .collect(),
+            );
+            let family = families.entry(entry.name.as_str()).or_insert(Family {
+                latest: i,
+                top_service: entry.service.version,
+            });
+            if entry.version > catalog.entries[family.latest].version {
+                family.latest = i;
+            }
+            family.top_service = family.top_service.max(entry.service.version);
+        }
+        Judge {
+            catalog,
+            standings,
+            families,
+            pins,
+            operations,
+            required: HashMap::new(),
+        }
+    }
+
+    /// Judges one step, appending its findings (worst first).
+    pub fn judge(
+        &mut self,
+        store: &mut Store,
+        file: &str,
+        workflow: &WorkflowRef,
+        step: &Step,
+        out: &mut Vec<Finding>,
+    ) -> Result<()> {
+        let catalog = self.catalog;
+        let snapshot = catalog.snapshot.id;
+        let name = step.connector.as_str();
+        let version = step.version.as_str();
+        let make =
+            |code: Code, latest: Option<&str>, inputs: Vec<String>, message: String| Finding {
+                code,
+                severity: code.severity(),
+                file: file.to_owned(),
+                line: step.line,
+                workflow: Some(workflow.clone()),
+                step: Some(step.name.clone()),
+                location: Some(step.location.clone()),
+                connector: step.connector.clone(),
+                version: Some(step.version.clone()),
+                latest: latest.map(str::to_owned),
+                operation: Some(step.operation.clone()),
+                inputs,
+                message,
+                fingerprint: fingerprint(&[
+                    code.as_str(),
+                    file,
+                    &workflow.id,
+                    &step.name,
+                    &step.connector,
+                    &step.version,
+                    &step.operation,
+                ]),
+                gating: false,
+            };
+        let Some(family) = self.families.get(name) else {
+            out.push(make(
+                Code::UnknownConnector,
+                None,
+                Vec::new(),
+                format!(
+                    "connector `{name}` is not in the catalog (snapshot {snapshot}): a private connector, or a typo"
+                ),
+            ));
+            return Ok(());
+        };
+        let latest_index = family.latest;
+        let top_service = family.top_service;
+        let latest = catalog.entries[latest_index].version.as_str();
+        let Some(&pinned) = self.pins.get(&(name, version)) else {
+            out.push(make(
+                Code::RetiredConnectorVersion,
+                Some(latest),
+                Vec::new(),
+                format!(
+                    "{name} {version} is retired: snapshot {snapshot} no longer lists it (the newest version is {latest})"
+                ),
+            ));
+            self.upgrade_impact(store, step, latest_index, &make, out)?;
+            return Ok(());
+        };
+        let entry = &catalog.entries[pinned];
+        let standing = self.standings[pinned];
+        // Worst first: deprecation (what the gate exists for), then the operation, then age, then the upgrade.
+        if standing.deprecated {
+            let why = if entry.service.version < top_service {
+                format!(
+                    "its service {} v{} is superseded by v{top_service}",
+                    entry.service.name, entry.service.version
+                )
+            } else {
+                "Tray marks it deprecated".to_owned()
+            };
+            out.push(make(
+                Code::DeprecatedConnectorVersion,
+                Some(latest),
+                Vec::new(),
+                format!("{name} {version} is deprecated: {why}; move to {name} {latest}"),
+            ));
+        }
+        match self.operations[pinned].get(step.operation.as_str()) {
+            None => out.push(make(
+                Code::OperationMissing,
+                Some(latest),
+                Vec::new(),
+                format!(
+                    "operation `{}` does not exist in {name} {version}",
+                    step.operation
+                ),
+            )),
+            Some(operation) => {
+                let missing = self.unset_required(store, operation.input_schema, &step.inputs)?;
+                if !missing.is_empty() {
+                    let message = format!(
+                        "{name} {version} `{}` requires {}, which the step does not set",
+                        step.operation,
+                        quoted_list(&missing)
+                    );
+                    out.push(make(
+                        Code::MissingRequiredInput,
+                        Some(latest),
+                        missing,
+                        message,
+                    ));
+                }
+            }
+        }
+        if standing.outdated {
+            out.push(make(
+                Code::OutdatedConnectorVersion,
+                Some(latest),
+                Vec::new(),
+                format!("{name} {version} is outdated: the newest version is {latest}"),
+            ));
+            self.upgrade_impact(store, step, latest_index, &make, out)?;
+        }
+        Ok(())
+    }
+
+    /// The `upgrade-impact` note for moving `step` to the newest version, when that would take work.
+    fn upgrade_impact(
+        &mut self,
+        store: &mut Store,
+        step: &Step,
+        latest_index: usize,
+        make: &impl Fn(Code, Option<&str>, Vec<String>, String) -> Finding,
+        out: &mut Vec<Finding>,
+    ) -> Result<()> {
+        let catalog = self.catalog;
+        let latest_entry = &catalog.entries[latest_index];
+        let (name, latest) = (latest_entry.name.as_str(), latest_entry.version.as_str());
+        match self.operations[latest_index].get(step.operation.as_str()) {
+            None => out.push(make(
+                Code::UpgradeImpact,
+                Some(latest),
+                Vec::new(),
+                format!(
+                    "moving to {name} {latest} takes rework: operation `{}` does not exist there",
+                    step.operation
+                ),
+            )),
+            Some(operation) => {
+                let missing = self.unset_required(store, operation.input_schema, &step.inputs)?;
+                if !missing.is_empty() {
+                    let message = format!(
+                        "moving to {name} {latest} takes new inputs: `{}` there requires {}, which the step does not set",
+                        step.operation,
+                        quoted_list(&missing)
+                    );
+                    out.push(make(Code::UpgradeImpact, Some(latest), missing, message));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The required inputs of the schema in `blob` (those without a default) that `set` lacks.
+    fn unset_required(
+        &mut self,
+        store: &mut Store,
+        blob: BlobId,
+        set: &[String],
+    ) -> Result<Vec<String>> {
+        let required = match self.required.get(&blob) {
+            Some(required) => Rc::clone(required),
+            None => {
+                let schema = store.json(blob)?;
+                let required: Rc<[String]> = required_without_default(&schema).into();
+                self.required.insert(blob, Rc::clone(&required));
+                required
+            }
+        };
+        Ok(required
+            .iter()
+            .filter(|name| set.binary_search(name).is_err())
+            .cloned()
+            .collect())
+    }
+
+    /// Where `pin` should move to: the newest version of its connector, when the pin is not it (outdated,
+    /// deprecated or retired). Unknown connectors have nowhere to go.
+    pub fn upgrade_target(&self, pin: &Pin) -> Option<ConnectorMapping> {
+        let family = self.families.get(pin.name.as_str())?;
+        let latest = &self.catalog.entries[family.latest];
+        (latest.version.as_str() != pin.version).then(|| ConnectorMapping {
+            from: pin.clone(),
+            to: Pin {
+                name: latest.name.clone(),
+                version: latest.version.as_str().to_owned(),
+            },
+        })
+    }
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The names in an input schema's top-level `required` whose property has no `default`. A `$ref` into the schema
+/// (at the top, or on a property) is followed; anything malformed is read leniently, as "not required".
+pub fn required_without_default(schema: &Value) -> Vec<String> {
+    let object = resolve(schema, schema);
+    let Some(required) = object.get("required").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    let properties = object.get("properties").and_then(Value::as_object);
+    let mut out: Vec<String> = required
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|name| {
+            let property = properties
+                .and_then(|p| p.get(*name))
+                .map(|p| resolve(schema, p));
+            property.is_none_or(|p| p.get("default").is_none())
+        })
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Follows local `$ref`s (`#/definitions/x`) from `value`, a bounded number of times.
+fn resolve<'a>(root: &'a Value, mut value: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        let Some(target) = value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|pointer| root.pointer(pointer))
+        else {
+            return value;
+        };
+        value = target;
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_required_input_with_a_default_counts_as_set() {
+        let schema = json!({"type": "object",
+            "properties": {"url": {"type": "string"}, "method": {"type": "string", "default": "GET"}},
+            "required": ["url", "method"]});
+        assert_eq!(required_without_default(&schema), ["url"]);
+    }
+
+    #[test]
+    fn required_inputs_behind_a_ref_are_found() {
+        let schema = json!({"$ref": "#/definitions/input",
+            "definitions": {
+                "input": {"type": "object", "required": ["a", "b", "c"],
+                          "properties": {"a": {"$ref": "#/definitions/with_default"}, "b": {"type": "string"}}},
+                "with_default": {"type": "string", "default": "x"}}});
+        assert_eq!(required_without_default(&schema), ["b", "c"]);
+    }
+
+    #[test]
+    fn a_ref_loop_or_a_malformed_schema_is_read_leniently() {
+        let looping =
+            json!({"$ref": "#/definitions/a", "definitions": {"a": {"$ref": "#/definitions/a"}}});
+        assert!(required_without_default(&looping).is_empty());
+        let odd = json!({"required": "url", "properties": []});
+        assert!(required_without_default(&odd).is_empty());
+        let mixed = json!({"required": ["url", 3, null]});
+        assert_eq!(required_without_default(&mixed), ["url"]);
+    }
+}

@@ -1,0 +1,589 @@
+//! The audit: which of a team's Tray workflow exports pin retired, deprecated or outdated connector versions, call
+//! operations that do not exist, or leave required inputs unset — judged against one complete snapshot.
+//!
+//! It exists so that CI can gate on what Tray never tells anyone (Tray publishes no deprecation flag and never
+//! upgrades a pinned version). Its findings are typed values ([`Finding`]) with a stable code, a severity, the place
+//! they concern and a fingerprint; the renderers in [`render`] only show them.
+//!
+//! This module must never let the gate pass because it could not read something: an unreadable or malformed
+//! export, a missing or invalid ignore file, or a missing snapshot is an [`AuditError`] (exit 2), never "no
+//! findings". It only reads the store; the deprecation rule is [`crate::model::standings`], never its own.
+
+mod export;
+mod ignore;
+mod judge;
+mod locate;
+pub mod render;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use export::{
+    ExportFile, ExportKind, ExportPath, Step, Workflow, discover, parse_export, read_exports,
+};
+pub use ignore::{
+    Applied, DEFAULT_IGNORE_FILE, EntryStatus, IgnoreEntry, IgnoreFile, IgnoreStatus,
+};
+pub use judge::Judge;
+
+use crate::store::{Store, StoreError};
+
+/// Why an audit could not be done. Every variant means exit 2: nothing was judged.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{path}: no such file or directory")]
+    NotFound { path: String },
+    #[error("{path}: no *.json files found (point PATH at the directory holding the Tray exports)")]
+    NoExports { path: String },
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not valid JSON: {message} (line {line}, column {column})")]
+    Json {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Export {
+        path: String,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("{} export files could not be read:\n  {}", .0.len(), list(.0))]
+    Exports(Vec<AuditError>),
+    #[error("ignore file {path}: {message}")]
+    Ignore { path: String, message: String },
+}
+
+/// The first errors, one per line; a directory of thousands of broken files should not flood the terminal.
+fn list(errors: &[AuditError]) -> String {
+    const SHOWN: usize = 20;
+    let mut lines: Vec<String> = errors.iter().take(SHOWN).map(ToString::to_string).collect();
+    if errors.len() > SHOWN {
+        lines.push(format!("… and {} more", errors.len() - SHOWN));
+    }
+    lines.join("\n  ")
+}
+
+pub type Result<T, E = AuditError> = std::result::Result<T, E>;
+
+/// How much a finding matters; the names are SARIF's levels. Ordered: `Note < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The lowest severity that fails the gate, or `Never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Error => "error",
+            FailOn::Warning => "warning",
+            FailOn::Note => "note",
+            FailOn::Never => "never",
+        }
+    }
+
+    /// Whether a finding of `severity` fails the gate.
+    pub fn gates(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Note => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// The stable code of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    RetiredConnectorVersion,
+    DeprecatedConnectorVersion,
+    OperationMissing,
+    MissingRequiredInput,
+    OutdatedConnectorVersion,
+    UnknownConnector,
+    UpgradeImpact,
+    /// An ignore entry whose `until` date has passed: it no longer suppresses anything.
+    IgnoreExpired,
+    /// An ignore entry that matched no finding.
+    IgnoreStale,
+}
+
+impl Code {
+    pub const ALL: [Code; 9] = [
+        Code::RetiredConnectorVersion,
+        Code::DeprecatedConnectorVersion,
+        Code::OperationMissing,
+        Code::MissingRequiredInput,
+        Code::OutdatedConnectorVersion,
+        Code::UnknownConnector,
+        Code::UpgradeImpact,
+        Code::IgnoreExpired,
+        Code::IgnoreStale,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::RetiredConnectorVersion => "retired-connector-version",
+            Code::DeprecatedConnectorVersion => "deprecated-connector-version",
+            Code::OperationMissing => "operation-missing",
+            Code::MissingRequiredInput => "missing-required-input",
+            Code::OutdatedConnectorVersion => "outdated-connector-version",
+            Code::UnknownConnector => "unknown-connector",
+            Code::UpgradeImpact => "upgrade-impact",
+            Code::IgnoreExpired => "ignore-expired",
+            Code::IgnoreStale => "ignore-stale",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::RetiredConnectorVersion
+            | Code::DeprecatedConnectorVersion
+            | Code::OperationMissing
+            | Code::MissingRequiredInput => Severity::Error,
+            Code::OutdatedConnectorVersion | Code::UnknownConnector | Code::IgnoreExpired => {
+                Severity::Warning
+            }
+            Code::UpgradeImpact | Code::IgnoreStale => Severity::Note,
+        }
+    }
+
+    /// Whether the code is about a workflow step (and so can be ignored), rather than about the ignore file.
+    pub fn is_about_a_step(self) -> bool {
+        !matches!(self, Code::IgnoreExpired | Code::IgnoreStale)
+    }
+
+    /// One line saying what the code means (SARIF rule descriptions, JUnit, docs).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::RetiredConnectorVersion => {
+                "The connector is in the catalog but the pinned version no longer is."
+            }
+            Code::DeprecatedConnectorVersion => {
+                "The pinned version's service version is superseded by a newer one of the same connector."
+            }
+            Code::OperationMissing => "The step's operation does not exist in its pinned version.",
+            Code::MissingRequiredInput => {
+                "The pinned operation requires inputs that the step does not set (and that have no default)."
+            }
+            Code::OutdatedConnectorVersion => "A newer version of the connector exists.",
+            Code::UnknownConnector => {
+                "The connector is not in the catalog at all: a private connector, or a typo."
+            }
+            Code::UpgradeImpact => {
+                "Moving the step to the newest version would take work: its operation is gone there, or it \
+                 requires inputs the step does not set."
+            }
+            Code::IgnoreExpired => {
+                "An ignore entry's `until` date has passed: it no longer suppresses anything."
+            }
+            Code::IgnoreStale => "An ignore entry matched no finding: it can be removed.",
+        }
+    }
+}
+
+/// A workflow by id and title.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct WorkflowRef {
+    pub id: String,
+    pub title: String,
+}
+
+/// One audit finding. Step findings concern a (file, workflow, step); ignore-file findings
+/// (`ignore-expired`, `ignore-stale`) concern an entry of the ignore file and have no workflow or operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    /// The export (or ignore) file as given on the command line, `/`-separated.
+    pub file: String,
+    /// 1-based line of the step's key in the file's `steps` object (or of the ignore entry), when found.
+    pub line: Option<usize>,
+    pub workflow: Option<WorkflowRef>,
+    pub step: Option<String>,
+    /// Where the step sits in `steps_structure` (`loop-1/_loop/boolean-condition-2/true`); empty at the top level.
+    pub location: Option<String>,
+    pub connector: String,
+    /// The pinned version.
+    pub version: Option<String>,
+    /// The newest version of the connector in the snapshot (none for an unknown connector).
+    pub latest: Option<String>,
+    pub operation: Option<String>,
+    /// `missing-required-input` and `upgrade-impact`: the required inputs the step does not set.
+    pub inputs: Vec<String>,
+    pub message: String,
+    /// Short hash of the identifying fields (code, file, workflow id, step, connector, version, operation); the
+    /// line, message and newest version are left out so that it survives edits elsewhere and new releases.
+    pub fingerprint: String,
+    /// Whether this finding, on its own, fails the gate at the chosen `--fail-on`.
+    pub gating: bool,
+}
+
+/// A finding an ignore entry suppressed, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppressed {
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// 1-based index of the ignore entry in the ignore file.
+    pub ignore_entry: usize,
+    pub reason: String,
+}
+
+/// The snapshot an audit judged against.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotRef {
+    pub id: i64,
+    pub finished_at: Option<String>,
+    pub source: String,
+}
+
+/// Counts and the gate verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub errors: u64,
+    pub warnings: u64,
+    pub notes: u64,
+    pub suppressed: u64,
+    /// Active (unsuppressed) findings per code, every code present.
+    pub by_code: BTreeMap<String, u64>,
+    pub fail_on: FailOn,
+    /// True when some active finding is at or above `fail_on`: exit code 1.
+    pub failed: bool,
+}
+
+/// `{"from": {...}, "to": {...}}`: one element of Tray's project-import `connectorMapping`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ConnectorMapping {
+    pub from: Pin,
+    pub to: Pin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Pin {
+    pub name: String,
+    pub version: String,
+}
+
+/// The ignore file an audit used, with the standing of each entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct IgnoreReport {
+    pub file: String,
+    pub entries: Vec<EntryStatus>,
+}
+
+/// A file's inventory (JUnit lists every step, passing or not).
+#[derive(Debug, Clone)]
+pub struct AuditedFile {
+    pub file: String,
+    pub workflows: Vec<AuditedWorkflow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditedWorkflow {
+    pub workflow: WorkflowRef,
+    pub steps: Vec<AuditedStep>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditedStep {
+    pub name: String,
+    pub line: Option<usize>,
+}
+
+/// Everything an audit concluded; the renderers show it and compute nothing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub snapshot: SnapshotRef,
+    pub files_scanned: u64,
+    pub workflows_scanned: u64,
+    pub steps_scanned: u64,
+    /// Active findings: by file, then workflow, then step (in file order), then severity (worst first).
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+    pub ignore: Option<IgnoreReport>,
+    pub summary: Summary,
+    /// Every audited file, workflow and step, for renderers that list passes too.
+    #[serde(skip)]
+    pub files: Vec<AuditedFile>,
+    /// Every non-newest pin moved to the newest version (`--emit-connector-mapping`).
+    #[serde(skip)]
+    pub connector_mapping: Vec<ConnectorMapping>,
+}
+
+impl Report {
+    /// Exit 1 when true.
+    pub fn gate_failed(&self) -> bool {
+        self.summary.failed
+    }
+}
+
+/// What to audit and how.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    /// Files and directories (searched recursively for `*.json`).
+    pub paths: Vec<PathBuf>,
+    /// The snapshot to judge against; the latest complete one when `None`.
+    pub snapshot: Option<i64>,
+    pub ignore: Option<IgnoreFile>,
+    pub fail_on: FailOn,
+    /// The date `until` entries are compared with (UTC today, in the command).
+    pub today: chrono::NaiveDate,
+    /// Paths under this directory are shown relative to it.
+    pub base_dir: PathBuf,
+    /// Threads that read and parse exports (0 = one per core).
+    pub threads: usize,
+}
+
+/// Audits the exports under `options.paths` against a complete snapshot.
+pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
+    let started = std::time::Instant::now();
+    let info = store.complete_snapshot(options.snapshot)?;
+    let catalog = store.catalog(info.id)?;
+    tracing::debug!(
+        "catalog of snapshot {} loaded in {:?}",
+        info.id,
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    let files = discover(&options.paths, &options.base_dir)?;
+    tracing::debug!(
+        "{} export files found in {:?}",
+        files.len(),
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    let exports = read_exports(&files, options.threads)?;
+    tracing::debug!("exports read and parsed in {:?}", started.elapsed());
+    let started = std::time::Instant::now();
+    let mut judge = Judge::new(&catalog);
+    let mut findings = Vec::new();
+    let mut audited = Vec::with_capacity(exports.len());
+    let mut pins: BTreeSet<Pin> = BTreeSet::new();
+    let (mut workflows_scanned, mut steps_scanned) = (0u64, 0u64);
+    for export in &exports {
+        let mut audited_workflows = Vec::with_capacity(export.workflows.len());
+        for workflow in &export.workflows {
+            workflows_scanned += 1;
+            let workflow_ref = WorkflowRef {
+                id: workflow.id.clone(),
+                title: workflow.title.clone(),
+            };
+            for step in &workflow.steps {
+                steps_scanned += 1;
+                judge.judge(store, &export.display, &workflow_ref, step, &mut findings)?;
+                pins.insert(Pin {
+                    name: step.connector.clone(),
+                    version: step.version.clone(),
+                });
+            }
+            audited_workflows.push(AuditedWorkflow {
+                workflow: workflow_ref,
+                steps: workflow
+                    .steps
+                    .iter()
+                    .map(|s| AuditedStep {
+                        name: s.name.clone(),
+                        line: s.line,
+                    })
+                    .collect(),
+            });
+        }
+        audited.push(AuditedFile {
+            file: export.display.clone(),
+            workflows: audited_workflows,
+        });
+    }
+    let connector_mapping = pins
+        .iter()
+        .filter_map(|pin| judge.upgrade_target(pin))
+        .collect();
+
+    tracing::debug!(
+        "{} findings judged in {:?}",
+        findings.len(),
+        started.elapsed()
+    );
+    let (mut findings, suppressed, ignore) = match &options.ignore {
+        Some(file) => {
+            let applied = file.apply(findings, options.today);
+            (
+                applied.findings,
+                applied.suppressed,
+                Some(IgnoreReport {
+                    file: file.display.clone(),
+                    entries: applied.entries,
+                }),
+            )
+        }
+        None => (findings, Vec::new(), None),
+    };
+    let mut summary = Summary {
+        errors: 0,
+        warnings: 0,
+        notes: 0,
+        suppressed: suppressed.len() as u64,
+        by_code: Code::ALL
+            .iter()
+            .map(|c| (c.as_str().to_owned(), 0))
+            .collect(),
+        fail_on: options.fail_on,
+        failed: false,
+    };
+    for finding in &mut findings {
+        finding.gating = options.fail_on.gates(finding.severity);
+        summary.failed |= finding.gating;
+        match finding.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+            Severity::Note => summary.notes += 1,
+        }
+        *summary
+            .by_code
+            .entry(finding.code.as_str().to_owned())
+            .or_default() += 1;
+    }
+    Ok(Report {
+        snapshot: SnapshotRef {
+            id: info.id,
+            finished_at: info.finished_at,
+            source: info.source,
+        },
+        files_scanned: exports.len() as u64,
+        workflows_scanned,
+        steps_scanned,
+        findings,
+        suppressed,
+        ignore,
+        summary,
+        files: audited,
+        connector_mapping,
+    })
+}
+
+/// A short, stable hash of identifying fields.
+pub(crate) fn fingerprint(fields: &[&str]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for field in fields {
+        hasher.update(field.as_bytes());
+        hasher.update(&[0]);
+    }
+    hasher.finalize().to_hex()[..16].to_owned()
+}
+
+/// `path` for display: relative to `base` when under it, `/`-separated, without a leading `./`.
+pub(crate) fn show_path(path: &Path, base: &Path) -> String {
+    let shown = path.strip_prefix(base).unwrap_or(path);
+    let text = shown.to_string_lossy().replace('\\', "/");
+    let mut text = text.as_str();
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    text.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_on_gates_at_and_above_its_level() {
+        assert!(FailOn::Error.gates(Severity::Error));
+        assert!(!FailOn::Error.gates(Severity::Warning));
+        assert!(FailOn::Warning.gates(Severity::Warning));
+        assert!(!FailOn::Warning.gates(Severity::Note));
+        assert!(FailOn::Note.gates(Severity::Note));
+        assert!(!FailOn::Never.gates(Severity::Error));
+    }
+
+    #[test]
+    fn every_code_round_trips_through_its_name() {
+        for code in Code::ALL {
+            assert_eq!(Code::parse(code.as_str()), Some(code));
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::json!(code.as_str())
+            );
+        }
+        assert_eq!(Code::parse("deprecated"), None);
+    }
+
+    #[test]
+    fn many_unreadable_files_are_listed_briefly() {
+        let errors: Vec<AuditError> = (0..25)
+            .map(|i| AuditError::NotFound {
+                path: format!("f{i}.json"),
+            })
+            .collect();
+        let text = AuditError::Exports(errors).to_string();
+        assert!(
+            text.starts_with("25 export files could not be read:\n  f0.json"),
+            "{text}"
+        );
+        assert!(text.contains("f19.json"), "{text}");
+        assert!(!text.contains("f20.json"), "{text}");
+        assert!(text.ends_with("… and 5 more"), "{text}");
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_separate_fields() {
+        assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
+        assert_ne!(fingerprint(&["ab", ""]), fingerprint(&["a", "b"]));
+        assert_eq!(fingerprint(&["x"]).len(), 16);
+    }
+
+    #[test]
+    fn shown_paths_are_relative_and_slash_separated() {
+        let base = Path::new("/repo");
+        assert_eq!(
+            show_path(Path::new("/repo/exports/a.json"), base),
+            "exports/a.json"
+        );
+        assert_eq!(
+            show_path(Path::new("./exports/a.json"), base),
+            "exports/a.json"
+        );
+        assert_eq!(
+            show_path(Path::new("/elsewhere/a.json"), base),
+            "/elsewhere/a.json"
+        );
+    }
+}

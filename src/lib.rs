@@ -4,10 +4,14 @@
 //! commands read complete snapshots from the store. The binary is a thin layer over [`cli`].
 
 pub mod api;
+pub mod audit;
 pub mod cli;
 pub mod crawl;
+pub mod diff;
 pub mod export;
 pub mod home;
+pub mod index;
 pub mod model;
+pub mod report;
 pub mod source;
 pub mod store;

@@ -149,6 +149,7 @@ pub fn run_crawl(home: &Home, args: CrawlArgs) -> Result<Outcome> {
         },
     ));
     let summary = summary.with_context(|| format!("crawling {}", source.describe()))?;
+    super::search::update_index_after_crawl(home);
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &summary)?;

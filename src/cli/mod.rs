@@ -3,7 +3,10 @@
 //! This is the only place that uses `anyhow`, reads the environment and writes to stdout. Each subcommand has one
 //! Args struct. Errors are returned (with context saying what was being done) and printed once by `main`.
 
+mod audit;
 mod crawl;
+mod diff;
+mod search;
 
 use std::path::PathBuf;
 
@@ -61,6 +64,30 @@ pub enum Command {
     /// Write a complete snapshot back out in the API's directory layout
     #[command(after_help = "Example:\n  trayscope export --snapshot 3 --out catalog-3/")]
     Export(crawl::ExportArgs),
+    /// Compare two complete snapshots: new and retired versions, deprecations, direction-aware schema changes
+    #[command(
+        after_help = "Examples:\n  trayscope diff                          # latest complete snapshot against the one before\n  trayscope diff --from 3 --to 7 --format html --out changes.html"
+    )]
+    Diff(diff::DiffArgs),
+    /// Compare two JSON Schema files, classifying each change breaking or not for the direction
+    #[command(
+        name = "schema-diff",
+        after_help = "Example:\n  trayscope schema-diff old.json new.json --direction input --format json --fail-on-breaking"
+    )]
+    SchemaDiff(diff::SchemaDiffArgs),
+    /// Check Tray workflow and project exports against a snapshot; fail CI on deprecated or retired pins
+    #[command(
+        after_help = "Examples:\n  trayscope audit exports/                                  # human output, fails on errors\n  trayscope audit exports/ --format sarif --out audit.sarif\n  trayscope audit exports/ --format github --fail-on warning\n  trayscope audit exports/ --emit-connector-mapping mapping.json\n\nExit codes: 0 nothing at or above --fail-on, 1 the gate failed, 2 the audit could not be done."
+    )]
+    Audit(audit::AuditArgs),
+    /// Full-text search over every operation: names, titles, descriptions and schema fields, best match first
+    #[command(
+        after_help = "Examples:\n  trayscope search which connector can send an SMS\n  trayscope search 'slack send mesage' --all-versions\n  trayscope search '\"find records\"' --connector salesforce --format json\n\nExit codes: 0 searched (also when nothing matched), 2 bad query, no snapshot or unusable index."
+    )]
+    Search(search::SearchArgs),
+    /// Bring the search index up to date with catalog.db, or rebuild it from scratch
+    #[command(after_help = "Examples:\n  trayscope index\n  trayscope index --rebuild --json")]
+    Index(search::IndexArgs),
 }
 
 /// Runs one parsed command line.
@@ -71,6 +98,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Crawl(args) => crawl::run_crawl(&home, args),
         Command::Snapshots(args) => crawl::run_snapshots(&home, args),
         Command::Export(args) => crawl::run_export(&home, args),
+        Command::Diff(args) => diff::run_diff(&home, args),
+        Command::SchemaDiff(args) => diff::run_schema_diff(args),
+        Command::Audit(args) => audit::run_audit(&home, args),
+        Command::Search(args) => search::run_search(&home, args),
+        Command::Index(args) => search::run_index(&home, args),
     }
 }
 
@@ -101,4 +133,26 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 pub fn open_existing(home: &Home) -> Result<Store> {
     let path = home.existing_db()?;
     Store::open(&path).with_context(|| format!("opening {}", path.display()))
+}
+
+/// Writes a file whole or not at all: into a temporary file beside it, renamed over it at the end.
+pub fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut file = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("writing in {}", dir.display()))?;
+    {
+        let mut buffered = std::io::BufWriter::new(file.as_file_mut());
+        write(&mut buffered)?;
+        std::io::Write::flush(&mut buffered)?;
+    }
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

@@ -4,5 +4,8 @@
 #[path = "../support/fake_tray.rs"]
 mod fake_tray;
 
+mod audit;
 mod common;
 mod crawl;
+mod diff;
+mod search;

@@ -40,6 +40,7 @@ fn main() {
     runtime
         .block_on(crawl::crawl(
             &home,
+            &home.try_lock_writer().expect("writer lock"),
             &Source::Dir {
                 root: root.join("examples/catalog/2026-11-26"),
                 max_body_bytes: 64 << 20,

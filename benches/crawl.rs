@@ -7,10 +7,12 @@
 //!     cargo bench --bench crawl                       # newest night, 50 ms latency
 //!     TRAYSCOPE_BENCH_NIGHT=2022-06-30 TRAYSCOPE_BENCH_LATENCY_MS=120 cargo bench --bench crawl
 
+mod common;
+
 #[path = "../tests/support/fake_tray.rs"]
 mod fake_tray;
 
-use std::path::{Path, PathBuf};
+use common::{corpus_night, dir_size, env_number};
 use std::time::{Duration, Instant};
 
 use fake_tray::{Catalog, FakeTray, Options};
@@ -59,6 +61,7 @@ fn main() {
         let summary = runtime
             .block_on(crawl::crawl(
                 &home,
+                &home.try_lock_writer().expect("writer lock"),
                 &Source::Http(client),
                 &CrawlOptions { concurrency },
                 &crawl::Silent,
@@ -102,6 +105,7 @@ fn main() {
     let summary = runtime
         .block_on(crawl::crawl(
             &dir_home,
+            &dir_home.try_lock_writer().expect("writer lock"),
             &Source::Dir {
                 root: root.clone(),
                 max_body_bytes: 64 << 20,
@@ -116,52 +120,4 @@ fn main() {
         started.elapsed().as_secs_f64(),
         summary.operations
     );
-}
-
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Unpacks `../shared/corpus/powerplatform-<night>.tar.gz` once, under `target/bench-corpus/`.
-pub fn corpus_night(night: &str) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = manifest.join("target/bench-corpus");
-    let dir = out.join(night);
-    if !dir.join("connectors.json").exists() {
-        let archive = manifest.join(format!("../shared/corpus/powerplatform-{night}.tar.gz"));
-        assert!(
-            archive.exists(),
-            "{} not found: the benchmarks need ../shared/corpus",
-            archive.display()
-        );
-        std::fs::create_dir_all(&out).expect("mkdir");
-        let status = std::process::Command::new("tar")
-            .arg("xzf")
-            .arg(&archive)
-            .arg("-C")
-            .arg(&out)
-            .status()
-            .expect("tar");
-        assert!(status.success(), "tar failed on {}", archive.display());
-    }
-    dir
-}
-
-fn dir_size(root: &Path) -> u64 {
-    let mut total = 0;
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read_dir").flatten() {
-            let meta = entry.metadata().expect("metadata");
-            if meta.is_dir() {
-                stack.push(entry.path());
-            } else {
-                total += meta.len();
-            }
-        }
-    }
-    total
 }

@@ -8,9 +8,12 @@
 //! ripgrep is not a dependency: install it (`apt-get install ripgrep`) for the comparison; without it the bench
 //! says so and skips that part.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{corpus_night, dir_size, env_number, file_size, ms, percentile};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use trayscope::crawl::{self, CrawlOptions};
 use trayscope::home::Home;
@@ -62,6 +65,7 @@ fn main() {
     let summary = runtime
         .block_on(crawl::crawl(
             &home,
+            &home.try_lock_writer().expect("writer lock"),
             &Source::Dir {
                 root: root.clone(),
                 max_body_bytes: 64 << 20,
@@ -98,6 +102,7 @@ fn main() {
     runtime
         .block_on(crawl::crawl(
             &home,
+            &home.try_lock_writer().expect("writer lock"),
             &Source::Dir {
                 root: root.clone(),
                 max_body_bytes: 64 << 20,
@@ -238,70 +243,4 @@ fn words(query: &str) -> Vec<String> {
         .map(str::to_lowercase)
         .filter(|w| !STOPWORDS.contains(&w.as_str()))
         .collect()
-}
-
-fn percentile(samples: &mut [Duration], q: f64) -> Duration {
-    if samples.is_empty() {
-        return Duration::ZERO;
-    }
-    samples.sort();
-    let rank = ((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
-    samples[rank - 1]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Unpacks `../shared/corpus/powerplatform-<night>.tar.gz` once, under `target/bench-corpus/` (as `benches/crawl.rs`
-/// does).
-fn corpus_night(night: &str) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = manifest.join("target/bench-corpus");
-    let dir = out.join(night);
-    if !dir.join("connectors.json").exists() {
-        let archive = manifest.join(format!("../shared/corpus/powerplatform-{night}.tar.gz"));
-        assert!(
-            archive.exists(),
-            "{} not found: the benchmarks need ../shared/corpus",
-            archive.display()
-        );
-        std::fs::create_dir_all(&out).expect("mkdir");
-        let status = Command::new("tar")
-            .arg("xzf")
-            .arg(&archive)
-            .arg("-C")
-            .arg(&out)
-            .status()
-            .expect("tar");
-        assert!(status.success(), "tar failed on {}", archive.display());
-    }
-    dir
-}
-
-fn file_size(path: &Path) -> u64 {
-    std::fs::metadata(path).map_or(0, |m| m.len())
-}
-
-fn dir_size(root: &Path) -> u64 {
-    let mut total = 0;
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read_dir").flatten() {
-            let meta = entry.metadata().expect("metadata");
-            if meta.is_dir() {
-                stack.push(entry.path());
-            } else {
-                total += meta.len();
-            }
-        }
-    }
-    total
 }

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 
-use crate::home::{Home, HomeError};
+use crate::home::{Home, HomeError, LockGuard};
 use crate::model::{ConnectorVersion, Operation};
 use crate::source::{Source, SourceError};
 use crate::store::{SnapshotCounts, Store, StoreError, WriteStats};
@@ -78,16 +78,17 @@ enum Message {
     Finish(SnapshotCounts),
 }
 
-/// Crawls `source` into a new snapshot in `home`. `interrupt` resolving (e.g. Ctrl-C) stops the crawl cleanly.
+/// Crawls `source` into a new snapshot in `home`, whose writer lock the caller holds (`_writer`). `interrupt`
+/// resolving (e.g. Ctrl-C) stops the crawl cleanly.
 pub async fn crawl(
     home: &Home,
+    _writer: &LockGuard,
     source: &Source,
     options: &CrawlOptions,
     progress: &dyn Progress,
     interrupt: impl Future<Output = ()>,
 ) -> Result<CrawlSummary, CrawlError> {
     let started = Instant::now();
-    let _lock = home.try_lock_writer()?;
     let mut store = Store::open(&home.db_path())?;
     let interrupted = store.fail_interrupted()?;
     if interrupted > 0 {

@@ -88,13 +88,13 @@ impl Home {
         }
     }
 
-    /// Like [`Home::try_lock_writer`], retrying until `wait` has passed.
-    pub async fn lock_writer(&self, wait: std::time::Duration) -> Result<LockGuard, HomeError> {
-        let deadline = tokio::time::Instant::now() + wait;
+    /// Like [`Home::try_lock_writer`], retrying until `wait` has passed (a zero `wait` tries once).
+    pub fn lock_writer(&self, wait: std::time::Duration) -> Result<LockGuard, HomeError> {
+        let deadline = std::time::Instant::now() + wait;
         loop {
             match self.try_lock_writer() {
-                Err(HomeError::Locked { .. }) if tokio::time::Instant::now() < deadline => {
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                Err(HomeError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
                 }
                 other => return other,
             }

@@ -10,7 +10,7 @@ use clap::Args;
 use super::{Outcome, open_existing, runtime};
 use crate::api::{self, ApiClient, ClientOptions, Region, Token};
 use crate::crawl::{self, CrawlOptions, Progress};
-use crate::home::Home;
+use crate::home::{Home, LockGuard};
 use crate::source::Source;
 
 #[derive(Debug, Args)]
@@ -127,29 +127,9 @@ pub fn source_from_args(args: &CrawlArgs) -> Result<Source> {
 
 pub fn run_crawl(home: &Home, args: CrawlArgs) -> Result<Outcome> {
     let source = source_from_args(&args)?;
-    let options = CrawlOptions {
-        concurrency: usize::from(args.concurrency),
-    };
+    let writer = home.try_lock_writer()?;
+    let summary = crawl_and_index(home, &writer, &source, &args)?;
     let tty = std::io::stderr().is_terminal();
-    let progress: Box<dyn Progress> = if tty {
-        Box::new(Bar::new())
-    } else {
-        Box::new(crawl::Silent)
-    };
-    let runtime = runtime()?;
-    let summary = runtime.block_on(crawl::crawl(
-        home,
-        &source,
-        &options,
-        progress.as_ref(),
-        async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        },
-    ));
-    let summary = summary.with_context(|| format!("crawling {}", source.describe()))?;
-    super::search::update_index_after_crawl(home);
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &summary)?;
@@ -167,6 +147,41 @@ pub fn run_crawl(home: &Home, args: CrawlArgs) -> Result<Outcome> {
         );
     }
     Ok(Outcome::Success)
+}
+
+/// Crawls `source` into a new snapshot (the caller holds the writer lock), then brings the search index up to date.
+/// A progress bar shows on a terminal; nothing but errors otherwise.
+pub fn crawl_and_index(
+    home: &Home,
+    writer: &LockGuard,
+    source: &Source,
+    args: &CrawlArgs,
+) -> Result<crawl::CrawlSummary> {
+    let options = CrawlOptions {
+        concurrency: usize::from(args.concurrency),
+    };
+    let progress: Box<dyn Progress> = if std::io::stderr().is_terminal() {
+        Box::new(Bar::new())
+    } else {
+        Box::new(crawl::Silent)
+    };
+    let runtime = runtime()?;
+    let summary = runtime
+        .block_on(crawl::crawl(
+            home,
+            writer,
+            source,
+            &options,
+            progress.as_ref(),
+            async {
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            },
+        ))
+        .with_context(|| format!("crawling {}", source.describe()))?;
+    super::search::update_index_after_crawl(home, writer);
+    Ok(summary)
 }
 
 /// A progress bar on stderr: connector versions done / total, rate and ETA.

@@ -6,11 +6,11 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use clap::Args;
 
 use super::Outcome;
-use crate::home::{Home, HomeError, LockGuard};
+use crate::home::{Home, LockGuard};
 use crate::index::{
     self, Highlighted, IndexError, SearchIndex, SearchRequest, UpdateSummary, VersionScope,
 };
@@ -199,10 +199,9 @@ pub fn run_index(home: &Home, args: IndexArgs) -> Result<Outcome> {
 
 /// Called by `crawl` once its snapshot is complete. A failure here does not fail the crawl (the snapshot is
 /// already safe in catalog.db); it is reported with the way out.
-pub fn update_index_after_crawl(home: &Home) {
+pub fn update_index_after_crawl(home: &Home, _writer: &LockGuard) {
     let started = Instant::now();
     let result = (|| -> Result<UpdateSummary> {
-        let _lock = wait_for_writer_lock(home, LOCK_WAIT)?;
         let db = home.db_path();
         let mut store =
             Store::open_read_only(&db).with_context(|| format!("opening {}", db.display()))?;
@@ -232,7 +231,7 @@ fn current_index(home: &Home, store: &mut Store, latest: &SnapshotInfo) -> Resul
         Err(IndexError::Unusable { why, .. }) => why,
         Err(other) => return Err(other.into()),
     };
-    let _lock = wait_for_writer_lock(home, LOCK_WAIT).with_context(|| {
+    let _lock = home.lock_writer(LOCK_WAIT).with_context(|| {
         format!("the search index {why} and cannot be updated now; run `trayscope index` when the other run ends")
     })?;
     let summary = index::update(&dir, store).with_context(|| {
@@ -246,18 +245,6 @@ fn current_index(home: &Home, store: &mut Store, latest: &SnapshotInfo) -> Resul
         tracing::info!("the search index {why}; {}", describe(&summary));
     }
     Ok(SearchIndex::open(&dir)?)
-}
-
-fn wait_for_writer_lock(home: &Home, wait: Duration) -> Result<LockGuard> {
-    let deadline = Instant::now() + wait;
-    loop {
-        match home.try_lock_writer() {
-            Err(HomeError::Locked { .. }) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            other => return other.map_err(|e| anyhow!(e)),
-        }
-    }
 }
 
 fn describe(summary: &UpdateSummary) -> String {

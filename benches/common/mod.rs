@@ -1,0 +1,80 @@
+//! What every benchmark needs: the corpus nights unpacked, sizes on disk, percentiles, numbers from the environment.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// A number from the environment, or `default`.
+pub fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Unpacks `../shared/corpus/powerplatform-<night>.tar.gz` once, under `target/bench-corpus/`.
+pub fn corpus_night(night: &str) -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = manifest.join("target/bench-corpus");
+    let dir = out.join(night);
+    if !dir.join("connectors.json").exists() {
+        let archive = manifest.join(format!("../shared/corpus/powerplatform-{night}.tar.gz"));
+        assert!(
+            archive.exists(),
+            "{} not found: the benchmarks need ../shared/corpus",
+            archive.display()
+        );
+        std::fs::create_dir_all(&out).expect("mkdir");
+        let status = Command::new("tar")
+            .arg("xzf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&out)
+            .status()
+            .expect("tar");
+        assert!(status.success(), "tar failed on {}", archive.display());
+    }
+    dir
+}
+
+pub fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+/// Total bytes of the files under `root`.
+pub fn dir_size(root: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read_dir").flatten() {
+            let meta = entry.metadata().expect("metadata");
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                total += meta.len();
+            }
+        }
+    }
+    total
+}
+
+/// The `q` quantile (0..=1) of `samples`, nearest rank.
+pub fn percentile(samples: &mut [Duration], q: f64) -> Duration {
+    if samples.is_empty() {
+        return Duration::ZERO;
+    }
+    samples.sort();
+    let rank = ((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
+    samples[rank - 1]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The release binary the process benchmarks run (built by `cargo bench` itself).
+pub fn release_binary() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/trayscope")
+}

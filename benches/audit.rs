@@ -93,6 +93,7 @@ fn main() {
         today: chrono::Utc::now().date_naive(),
         base_dir: scratch.path().to_owned(),
         threads: 0,
+        severity_overrides: Default::default(),
     };
     let mut audit_times = Vec::with_capacity(runs);
     let mut render_times = Vec::with_capacity(runs);

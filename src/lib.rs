@@ -6,12 +6,15 @@
 pub mod api;
 pub mod audit;
 pub mod cli;
+pub mod config;
 pub mod crawl;
 pub mod diff;
 pub mod export;
+pub mod history;
 pub mod home;
 pub mod index;
 pub mod model;
+pub mod nightly;
 pub mod report;
 pub mod source;
 pub mod store;

@@ -371,6 +371,8 @@ pub struct AuditOptions {
     pub base_dir: PathBuf,
     /// Threads that read and parse exports (0 = one per core).
     pub threads: usize,
+    /// Severities that configuration (`[severity]` in trayscope.toml) sets instead of a code's default.
+    pub severity_overrides: std::collections::BTreeMap<Code, Severity>,
 }
 
 /// Audits the exports under `options.paths` against a complete snapshot.
@@ -469,6 +471,9 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
         failed: false,
     };
     for finding in &mut findings {
+        if let Some(&severity) = options.severity_overrides.get(&finding.code) {
+            finding.severity = severity;
+        }
         finding.gating = options.fail_on.gates(finding.severity);
         summary.failed |= finding.gating;
         match finding.severity {

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::{Outcome, open_existing, write_atomically};
 use crate::audit::{self, AuditOptions, FailOn, IgnoreFile, render};
+use crate::config::Settings;
 use crate::home::Home;
 
 #[derive(Debug, Args)]
@@ -59,7 +60,7 @@ pub enum FailOnArg {
     Never,
 }
 
-pub fn run_audit(home: &Home, args: AuditArgs) -> Result<Outcome> {
+pub fn run_audit(home: &Home, settings: &Settings, args: AuditArgs) -> Result<Outcome> {
     let base = std::env::current_dir().context("reading the current directory")?;
     let ignore = match &args.ignore_file {
         Some(path) => Some(IgnoreFile::load(path, &base)?),
@@ -86,6 +87,7 @@ pub fn run_audit(home: &Home, args: AuditArgs) -> Result<Outcome> {
         today: chrono::Utc::now().date_naive(),
         base_dir: base,
         threads: 0,
+        severity_overrides: settings.audit_severity.clone(),
     };
     let started = std::time::Instant::now();
     let report = audit::audit(&mut store, &options).context("auditing Tray exports")?;

@@ -9,17 +9,18 @@ use clap::Args;
 
 use super::{Outcome, open_existing, runtime};
 use crate::api::{self, ApiClient, ClientOptions, Region, Token};
+use crate::config::Settings;
 use crate::crawl::{self, CrawlOptions, Progress};
 use crate::home::{Home, LockGuard};
 use crate::source::Source;
 
 #[derive(Debug, Args)]
 pub struct CrawlArgs {
-    /// Tray region to crawl
-    #[arg(long, value_enum, default_value = "us")]
-    pub region: Region,
+    /// Tray region to crawl [default: us; or `region` in trayscope.toml, TRAYSCOPE_REGION]
+    #[arg(long, value_enum)]
+    pub region: Option<Region>,
 
-    /// API base URL, overriding --region (plain http only for loopback hosts)
+    /// API base URL, overriding --region (plain http only for loopback hosts) [or `api_url`, TRAYSCOPE_API_URL]
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
 
@@ -32,13 +33,13 @@ pub struct CrawlArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["api_url", "token_file"])]
     pub from_dir: Option<PathBuf>,
 
-    /// Operations requests in flight at once
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
+    /// Operations requests in flight at once [default: 8; or `concurrency`, TRAYSCOPE_CONCURRENCY]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
 
-    /// Requests per second, all requests together (Tray allows 30)
-    #[arg(long, default_value_t = 25.0, value_parser = positive_f64)]
-    pub rate_limit: f64,
+    /// Requests per second, all requests together; Tray allows 30 [default: 25; or `rate_limit`, TRAYSCOPE_RATE_LIMIT]
+    #[arg(long, value_parser = positive_f64)]
+    pub rate_limit: Option<f64>,
 
     /// Attempts per request before the crawl fails (429, 5xx, timeouts, dropped connections, cut bodies are retried)
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
@@ -59,6 +60,18 @@ pub struct CrawlArgs {
     /// Print one JSON summary object on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+const DEFAULT_CONCURRENCY: u16 = 8;
+const DEFAULT_RATE_LIMIT: f64 = 25.0;
+
+/// Requests in flight: flag, then environment or file, then the default.
+pub fn concurrency(args: &CrawlArgs, settings: &Settings) -> usize {
+    usize::from(
+        args.concurrency
+            .or(settings.concurrency)
+            .unwrap_or(DEFAULT_CONCURRENCY),
+    )
 }
 
 #[derive(Debug, Args)]
@@ -101,7 +114,7 @@ fn read_token(args: &CrawlArgs) -> Result<Token> {
 }
 
 /// Builds the catalog source a crawl reads from.
-pub fn source_from_args(args: &CrawlArgs) -> Result<Source> {
+pub fn source_from_args(args: &CrawlArgs, settings: &Settings) -> Result<Source> {
     let max_body_bytes = args.max_response_mb << 20;
     if let Some(dir) = &args.from_dir {
         if !dir.is_dir() {
@@ -112,10 +125,19 @@ pub fn source_from_args(args: &CrawlArgs) -> Result<Source> {
             max_body_bytes,
         });
     }
-    let base = api::parse_base_url(args.api_url.as_deref().unwrap_or(args.region.base_url()))?;
+    let region = args.region.or(settings.region).unwrap_or(Region::Us);
+    let url = args
+        .api_url
+        .as_deref()
+        .or(settings.api_url.as_deref())
+        .unwrap_or(region.base_url());
+    let base = api::parse_base_url(url)?;
     let token = read_token(args)?;
     let options = ClientOptions {
-        rate_limit: args.rate_limit,
+        rate_limit: args
+            .rate_limit
+            .or(settings.rate_limit)
+            .unwrap_or(DEFAULT_RATE_LIMIT),
         max_attempts: args.max_attempts,
         backoff_base: Duration::from_millis(args.backoff_ms),
         timeout: Duration::from_secs(args.timeout),
@@ -125,10 +147,10 @@ pub fn source_from_args(args: &CrawlArgs) -> Result<Source> {
     Ok(Source::Http(ApiClient::new(base, &token, options)?))
 }
 
-pub fn run_crawl(home: &Home, args: CrawlArgs) -> Result<Outcome> {
-    let source = source_from_args(&args)?;
+pub fn run_crawl(home: &Home, settings: &Settings, args: CrawlArgs) -> Result<Outcome> {
+    let source = source_from_args(&args, settings)?;
     let writer = home.try_lock_writer()?;
-    let summary = crawl_and_index(home, &writer, &source, &args)?;
+    let summary = crawl_and_index(home, &writer, &source, concurrency(&args, settings))?;
     let tty = std::io::stderr().is_terminal();
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -155,11 +177,9 @@ pub fn crawl_and_index(
     home: &Home,
     writer: &LockGuard,
     source: &Source,
-    args: &CrawlArgs,
+    concurrency: usize,
 ) -> Result<crawl::CrawlSummary> {
-    let options = CrawlOptions {
-        concurrency: usize::from(args.concurrency),
-    };
+    let options = CrawlOptions { concurrency };
     let progress: Box<dyn Progress> = if std::io::stderr().is_terminal() {
         Box::new(Bar::new())
     } else {

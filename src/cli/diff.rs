@@ -7,9 +7,11 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::{Outcome, open_existing, write_atomically};
+use crate::config::Settings;
 use crate::diff::{self, Direction};
 use crate::home::Home;
 use crate::report::{self, Format};
+use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -30,30 +32,15 @@ pub struct DiffArgs {
     pub out: Option<PathBuf>,
 }
 
-pub fn run_diff(home: &Home, args: DiffArgs) -> Result<Outcome> {
+pub fn run_diff(home: &Home, settings: &Settings, args: DiffArgs) -> Result<Outcome> {
     let mut store = open_existing(home)?;
-    let complete = store.complete_snapshot_ids()?;
-    let to = match args.to {
-        Some(id) => store.complete_snapshot(Some(id))?.id,
-        None => match complete.last() {
-            Some(&id) => id,
-            None => {
-                bail!("no complete snapshot yet: run `trayscope crawl` twice (on two nights) first")
-            }
-        },
+    let Some((from, to)) = snapshot_pair(&store, args.from, args.to)? else {
+        bail!(
+            "diff needs two complete snapshots and there is only one (or none); crawl again tomorrow, or pass --from \
+             and --to"
+        )
     };
-    let from = match args.from {
-        Some(id) => store.complete_snapshot(Some(id))?.id,
-        None => match complete.iter().rev().find(|&&id| id < to) {
-            Some(&id) => id,
-            None => bail!(
-                "diff needs two complete snapshots and there is none before snapshot {to}; crawl again tomorrow, \
-                 or pass --from and --to"
-            ),
-        },
-    };
-    let report = diff::diff_snapshots(&mut store, from, to)
-        .with_context(|| format!("diffing {from} → {to}"))?;
+    let report = diff_report(&mut store, settings, from, to)?;
     match &args.out {
         Some(path) => write_atomically(path, |w| report::render(&report, args.format, w))
             .with_context(|| format!("writing {}", path.display()))?,
@@ -64,6 +51,44 @@ pub fn run_diff(home: &Home, args: DiffArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The snapshots to compare: `--to` or the latest complete one, `--from` or the complete one before it. `None`
+/// when there is no older complete snapshot to compare with.
+pub fn snapshot_pair(
+    store: &Store,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<Option<(i64, i64)>> {
+    let complete = store.complete_snapshot_ids()?;
+    let to = match to {
+        Some(id) => store.complete_snapshot(Some(id))?.id,
+        None => match complete.last() {
+            Some(&id) => id,
+            None => return Ok(None),
+        },
+    };
+    let from = match from {
+        Some(id) => store.complete_snapshot(Some(id))?.id,
+        None => match complete.iter().rev().find(|&&id| id < to) {
+            Some(&id) => id,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some((from, to)))
+}
+
+/// The diff of two snapshots, with the configured severities.
+pub fn diff_report(
+    store: &mut Store,
+    settings: &Settings,
+    from: i64,
+    to: i64,
+) -> Result<diff::Report> {
+    let mut report = diff::diff_snapshots(store, from, to)
+        .with_context(|| format!("diffing snapshot {from} → {to}"))?;
+    report.override_severities(&settings.diff_severity);
+    Ok(report)
 }
 
 #[derive(Debug, Args)]

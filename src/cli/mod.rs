@@ -6,6 +6,9 @@
 mod audit;
 mod crawl;
 mod diff;
+mod history;
+mod nightly;
+mod prune;
 mod search;
 
 use std::path::PathBuf;
@@ -13,6 +16,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use crate::config::{self, Settings};
 use crate::home::Home;
 use crate::store::Store;
 
@@ -43,6 +47,10 @@ pub struct Cli {
     )]
     pub home: PathBuf,
 
+    /// Settings file [default: <home>/trayscope.toml when it exists]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// More log output on stderr (-v info, -vv debug)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -69,6 +77,11 @@ pub enum Command {
         after_help = "Examples:\n  trayscope diff                          # latest complete snapshot against the one before\n  trayscope diff --from 3 --to 7 --format html --out changes.html"
     )]
     Diff(diff::DiffArgs),
+    /// The cron job: crawl, update the index, diff against the previous snapshot and write dated reports
+    #[command(
+        after_help = "Examples:\n  trayscope nightly --region eu1                      # reports/<date>-<snapshot>.{md,json,html}\n  trayscope nightly --from-dir examples/catalog/2026-11-26 --reports out/ --wait 10m"
+    )]
+    Nightly(nightly::NightlyArgs),
     /// Compare two JSON Schema files, classifying each change breaking or not for the direction
     #[command(
         name = "schema-diff",
@@ -88,21 +101,55 @@ pub enum Command {
     /// Bring the search index up to date with catalog.db, or rebuild it from scratch
     #[command(after_help = "Examples:\n  trayscope index\n  trayscope index --rebuild --json")]
     Index(search::IndexArgs),
+    /// Delete old snapshots and free what only they used (the latest complete snapshot always stays)
+    #[command(
+        after_help = "Examples:\n  trayscope prune --keep 30 --dry-run\n  trayscope prune --older-than 90d --json\n\nExit codes: 0 pruned (or nothing to prune), 2 no catalog, bad flags, or another run holds the writer lock."
+    )]
+    Prune(prune::PruneArgs),
+    /// One connector's timeline across snapshots: versions appearing, superseded and vanishing, operation changes
+    #[command(
+        after_help = "Examples:\n  trayscope history hubspot\n  trayscope history salesforce --operation find_records --format json\n\nExit codes: 0 printed, 2 a connector or operation in no complete snapshot, or no catalog."
+    )]
+    History(history::HistoryArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell)
+    #[command(
+        after_help = "Examples:\n  trayscope completions bash > ~/.local/share/bash-completion/completions/trayscope\n  trayscope completions zsh > \"${fpath[1]}/_trayscope\"\n  trayscope completions fish > ~/.config/fish/completions/trayscope.fish"
+    )]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
     init_tracing(cli.verbose);
     let home = Home::new(&cli.home);
+    let settings = || -> Result<Settings> {
+        Ok(config::load(cli.config.as_deref(), home.dir(), &|name| {
+            std::env::var(name).ok()
+        })?)
+    };
     match cli.command {
-        Command::Crawl(args) => crawl::run_crawl(&home, args),
+        Command::Crawl(args) => crawl::run_crawl(&home, &settings()?, args),
         Command::Snapshots(args) => crawl::run_snapshots(&home, args),
         Command::Export(args) => crawl::run_export(&home, args),
-        Command::Diff(args) => diff::run_diff(&home, args),
+        Command::Nightly(args) => nightly::run_nightly(&home, &settings()?, args),
+        Command::Diff(args) => diff::run_diff(&home, &settings()?, args),
         Command::SchemaDiff(args) => diff::run_schema_diff(args),
-        Command::Audit(args) => audit::run_audit(&home, args),
+        Command::Audit(args) => audit::run_audit(&home, &settings()?, args),
         Command::Search(args) => search::run_search(&home, args),
         Command::Index(args) => search::run_index(&home, args),
+        Command::Prune(args) => prune::run_prune(&home, args),
+        Command::History(args) => history::run_history(&home, args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut command, "trayscope", &mut out);
+            std::io::Write::flush(&mut out)?;
+            Ok(Outcome::Success)
+        }
     }
 }
 
@@ -135,24 +182,16 @@ pub fn open_existing(home: &Home) -> Result<Store> {
     Store::open(&path).with_context(|| format!("opening {}", path.display()))
 }
 
-/// Writes a file whole or not at all: into a temporary file beside it, renamed over it at the end.
+/// Writes a file whole or not at all: rendered in memory, then [`crate::nightly::write_whole`].
 pub fn write_atomically(
     path: &std::path::Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut file = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("writing in {}", dir.display()))?;
-    {
-        let mut buffered = std::io::BufWriter::new(file.as_file_mut());
-        write(&mut buffered)?;
-        std::io::Write::flush(&mut buffered)?;
+    let mut bytes = Vec::new();
+    write(&mut bytes)?;
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
+    crate::nightly::write_whole(path, &bytes)?;
     Ok(())
 }

@@ -30,8 +30,10 @@ pub fn diff_snapshots(store: &mut Store, from: i64, to: i64) -> Result<Report, D
     if from >= to {
         return Err(DiffError::Order { from, to });
     }
+    let started = std::time::Instant::now();
     let a = store.catalog(from)?;
     let b = store.catalog(to)?;
+    tracing::debug!("catalogs {from} and {to} loaded in {:?}", started.elapsed());
     let mut differ = Differ {
         store,
         changes: Vec::new(),
@@ -123,6 +125,7 @@ impl Differ<'_> {
             );
         }
 
+        let started = std::time::Instant::now();
         // Versions added, with what upgrading from the previous newest version would take.
         let a_newest = newest_by_name(a);
         for ((name, version), &bi) in &b_keys {
@@ -172,6 +175,10 @@ impl Differ<'_> {
             }
         }
 
+        tracing::debug!(
+            "versions added and their upgrades in {:?}",
+            started.elapsed()
+        );
         // Services that reached a version higher than any they had in A.
         let top_service = |c: &Catalog| -> BTreeMap<String, i64> {
             let mut top = BTreeMap::new();
@@ -264,6 +271,7 @@ impl Differ<'_> {
             );
         }
 
+        let started = std::time::Instant::now();
         // Operations inside versions present in both: skipped whole when the stored state is the same.
         for ((name, version), &ai) in &a_keys {
             let Some(&bi) = b_keys.get(&(name.clone(), version.clone())) else {
@@ -275,6 +283,10 @@ impl Differ<'_> {
             }
             self.operations_within(ea, eb)?;
         }
+        tracing::debug!(
+            "operations within unchanged versions in {:?}",
+            started.elapsed()
+        );
         Ok(())
     }
 
@@ -314,7 +326,7 @@ impl Differ<'_> {
         }
         for (op, old) in &a_ops {
             let Some(new) = b_ops.get(op) else { continue };
-            let Some(compared) = self.compare_operation(old, new, true)? else {
+            let Some(compared) = compare_operation(self.store, old, new, true)? else {
                 continue;
             };
             let breaking = compared.breaking;
@@ -366,7 +378,7 @@ impl Differ<'_> {
         let mut operations_changed = Vec::new();
         for (name, o) in &old {
             let Some(n) = new.get(name) else { continue };
-            if let Some(compared) = self.compare_operation(o, n, false)?
+            if let Some(compared) = compare_operation(self.store, o, n, false)?
                 && !compared.schema_changes.is_empty()
             {
                 operations_changed.push(OperationUpgrade {
@@ -384,78 +396,6 @@ impl Differ<'_> {
             operations_removed,
             operations_changed,
             breaking,
-        })
-    }
-
-    /// Compares two stored operations; `None` when nothing that matters differs.
-    fn compare_operation(
-        &mut self,
-        old: &OperationEntry,
-        new: &OperationEntry,
-        with_text_diffs: bool,
-    ) -> Result<Option<Compared>, StoreError> {
-        if old.meta == new.meta
-            && old.input_schema == new.input_schema
-            && old.output_schema == new.output_schema
-        {
-            return Ok(None);
-        }
-        let a = self.load(old)?;
-        let b = self.load(new)?;
-        let mut fields = Vec::new();
-        let mut schema_changes: Vec<SchemaChange> = Vec::new();
-        let mut text_diffs = Vec::new();
-        let mut breaking = false;
-        // Meta fields: title, description, hasDynamicOutput, authScopes and anything Tray adds.
-        let keys: BTreeSet<&String> = object_keys(&a.meta).chain(object_keys(&b.meta)).collect();
-        for key in keys {
-            if key == "name" || a.meta.get(key) == b.meta.get(key) {
-                continue;
-            }
-            if key == "authScopes" && scopes_added(a.meta.get(key), b.meta.get(key)) {
-                // A step's existing authentication may lack a newly required scope.
-                breaking = true;
-            }
-            fields.push(key.clone());
-        }
-        for (direction, old_schema, new_schema, field) in [
-            (Direction::Input, &a.input, &b.input, "inputSchema"),
-            (Direction::Output, &a.output, &b.output, "outputSchema"),
-        ] {
-            if old_schema == new_schema {
-                continue;
-            }
-            let changes = diff_schemas(old_schema, new_schema, direction);
-            if changes.is_empty() {
-                // Only an equivalent spelling changed ($ref vs inline, reordered lists): not a change.
-                continue;
-            }
-            breaking |= changes.iter().any(|c| c.breaking);
-            fields.push(field.to_owned());
-            if with_text_diffs {
-                text_diffs.push(TextDiff {
-                    direction,
-                    unified: unified_diff(old_schema, new_schema),
-                });
-            }
-            schema_changes.extend(changes);
-        }
-        if fields.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(Compared {
-            fields,
-            schema_changes,
-            text_diffs,
-            breaking,
-        }))
-    }
-
-    fn load(&mut self, op: &OperationEntry) -> Result<LoadedOperation, StoreError> {
-        Ok(LoadedOperation {
-            meta: self.store.json(op.meta)?,
-            input: self.store.json(op.input_schema)?,
-            output: self.store.json(op.output_schema)?,
         })
     }
 
@@ -518,11 +458,92 @@ impl Differ<'_> {
     }
 }
 
-struct Compared {
-    fields: Vec<String>,
-    schema_changes: Vec<SchemaChange>,
-    text_diffs: Vec<TextDiff>,
-    breaking: bool,
+/// Compares two stored operations (of one connector version in two snapshots, or of two versions): which fields
+/// changed (`title`, `description`, `inputSchema`, …), the direction-aware schema changes and whether any of it
+/// breaks a pinned workflow. Equal blob ids are compared without loading anything; `None` when nothing that matters
+/// differs. Shared with [`crate::history`], so a timeline and a diff never disagree about a change.
+pub fn compare_operation(
+    store: &mut Store,
+    old: &OperationEntry,
+    new: &OperationEntry,
+    with_text_diffs: bool,
+) -> Result<Option<OperationComparison>, StoreError> {
+    if old.meta == new.meta
+        && old.input_schema == new.input_schema
+        && old.output_schema == new.output_schema
+    {
+        return Ok(None);
+    }
+    let a = load(store, old)?;
+    let b = load(store, new)?;
+    let mut fields = Vec::new();
+    let mut schema_changes: Vec<SchemaChange> = Vec::new();
+    let mut text_diffs = Vec::new();
+    let mut breaking = false;
+    // Meta fields: title, description, hasDynamicOutput, authScopes and anything Tray adds.
+    let keys: BTreeSet<&String> = object_keys(&a.meta).chain(object_keys(&b.meta)).collect();
+    for key in keys {
+        if key == "name" || a.meta.get(key) == b.meta.get(key) {
+            continue;
+        }
+        if key == "authScopes" && scopes_added(a.meta.get(key), b.meta.get(key)) {
+            // A step's existing authentication may lack a newly required scope.
+            breaking = true;
+        }
+        fields.push(key.clone());
+    }
+    for (direction, old_schema, new_schema, field) in [
+        (Direction::Input, &a.input, &b.input, "inputSchema"),
+        (Direction::Output, &a.output, &b.output, "outputSchema"),
+    ] {
+        if old_schema == new_schema {
+            continue;
+        }
+        let changes = diff_schemas(old_schema, new_schema, direction);
+        if changes.is_empty() {
+            // Only an equivalent spelling changed ($ref vs inline, reordered lists): not a change.
+            continue;
+        }
+        breaking |= changes.iter().any(|c| c.breaking);
+        fields.push(field.to_owned());
+        if with_text_diffs {
+            text_diffs.push(TextDiff {
+                direction,
+                unified: unified_diff(old_schema, new_schema),
+            });
+        }
+        schema_changes.extend(changes);
+    }
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(OperationComparison {
+        fields,
+        schema_changes,
+        text_diffs,
+        breaking,
+    }))
+}
+
+fn load(store: &mut Store, op: &OperationEntry) -> Result<LoadedOperation, StoreError> {
+    Ok(LoadedOperation {
+        meta: store.json(op.meta)?,
+        input: store.json(op.input_schema)?,
+        output: store.json(op.output_schema)?,
+    })
+}
+
+/// How one operation differs between two stored versions of it.
+#[derive(Debug, Clone)]
+pub struct OperationComparison {
+    /// Top-level fields that changed: meta fields (`title`, `description`, `authScopes`, …), then `inputSchema`
+    /// and `outputSchema` when they changed in substance (an equivalent spelling is no change).
+    pub fields: Vec<String>,
+    pub schema_changes: Vec<SchemaChange>,
+    /// Unified diffs of the changed schemas, when asked for.
+    pub text_diffs: Vec<TextDiff>,
+    /// Whether any part of the change breaks a pinned workflow (a breaking schema change, or a new auth scope).
+    pub breaking: bool,
 }
 
 fn object_keys(value: &Value) -> impl Iterator<Item = &String> {

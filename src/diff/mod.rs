@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use catalog::{DiffError, diff_snapshots};
+pub use catalog::{DiffError, OperationComparison, compare_operation, diff_snapshots};
 pub use schema::{Direction, SchemaChange, diff_schemas};
 
 /// How much a change matters. Ordered: `Info < Warning < Error`.

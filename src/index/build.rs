@@ -11,6 +11,8 @@ use std::time::Instant;
 
 use serde_json::Value;
 use tantivy::indexer::NoMergePolicy;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::text::{OperationMeta, schema_fields};
@@ -94,7 +96,8 @@ pub fn update(dir: &Path, store: &mut Store) -> Result<UpdateSummary> {
         let catalog = store.catalog(id)?;
         for entry in &catalog.entries {
             let term = Term::from_field_u64(fields.state, entry.state as u64);
-            if batch.done.contains(&entry.state) || searcher.doc_freq(&term).map_err(at)? > 0 {
+            if batch.done.contains(&entry.state) || live_documents(&searcher, term).map_err(at)? > 0
+            {
                 continue;
             }
             batch
@@ -118,6 +121,84 @@ pub fn update(dir: &Path, store: &mut Store) -> Result<UpdateSummary> {
         added_documents: batch.documents,
         documents: reopened.documents(),
         bytes: size_on_disk(dir),
+        duration_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// What [`forget_states`] did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ForgetSummary {
+    /// `false` when there was no usable index to change (the next search or crawl builds one).
+    pub updated: bool,
+    /// Whether the index was rebuilt instead (it covered a snapshot that is gone).
+    pub rebuilt: bool,
+    pub removed_documents: u64,
+    /// Documents in the index afterwards.
+    pub documents: u64,
+    pub duration_ms: u64,
+}
+
+/// Drops the documents of connector version states the store no longer has (after a prune), in one commit whose
+/// manifest is written afresh from the store. Row ids of deleted states can be given out again by a later crawl, so
+/// their documents must not outlive them: a new state with an old id would otherwise be taken as already indexed.
+///
+/// An index that is missing or unusable is left alone (it is rebuilt before it is next read). One whose manifest
+/// names a snapshot the store no longer has is rebuilt, as [`update`] would do anyway.
+pub fn forget_states(dir: &Path, store: &mut Store, states: &[i64]) -> Result<ForgetSummary> {
+    let started = Instant::now();
+    let existing = match SearchIndex::open(dir) {
+        Ok(existing) => existing,
+        Err(IndexError::Missing { .. } | IndexError::Unusable { .. }) => {
+            return Ok(ForgetSummary {
+                updated: false,
+                rebuilt: false,
+                removed_documents: 0,
+                documents: 0,
+                duration_ms: started.elapsed().as_millis() as u64,
+            });
+        }
+        Err(other) => return Err(other),
+    };
+    let indexed = existing.manifest().snapshot;
+    let still_there = store
+        .snapshot(indexed)
+        .is_ok_and(|s| s.status == Status::Complete && existing.manifest().is_of(&s));
+    if !still_there {
+        let before = existing.documents();
+        drop(existing);
+        let summary = rebuild(dir, store)?;
+        return Ok(ForgetSummary {
+            updated: true,
+            rebuilt: true,
+            removed_documents: before.saturating_sub(summary.documents),
+            documents: summary.documents,
+            duration_ms: started.elapsed().as_millis() as u64,
+        });
+    }
+    let at = |source| IndexError::Tantivy {
+        path: dir.to_owned(),
+        source,
+    };
+    let fields = existing.fields.clone();
+    let searcher = existing.reader.searcher();
+    let mut removed_documents = 0;
+    let mut writer = new_writer(&existing.index).map_err(at)?;
+    for &state in states {
+        let term = Term::from_field_u64(fields.state, state as u64);
+        removed_documents += live_documents(&searcher, term.clone()).map_err(at)?;
+        writer.delete_term(term);
+    }
+    let manifest = Manifest::of(&store.catalog(indexed)?);
+    commit(&mut writer, &manifest).map_err(at)?;
+    writer.wait_merging_threads().map_err(at)?;
+    drop(searcher);
+    drop(existing);
+    let reopened = SearchIndex::open(dir)?;
+    Ok(ForgetSummary {
+        updated: true,
+        rebuilt: false,
+        removed_documents,
+        documents: reopened.documents(),
         duration_ms: started.elapsed().as_millis() as u64,
     })
 }
@@ -213,6 +294,15 @@ fn build_into(path: &Path, store: &mut Store, latest: i64) -> Result<(u64, u64)>
         started.elapsed().as_secs_f64()
     );
     Ok((batch.states, batch.documents))
+}
+
+/// Documents holding `term` that are not deleted. (`Searcher::doc_freq` counts deleted ones too, until a merge
+/// drops them, and a state whose documents a prune deleted must count as not indexed: its id may come back.)
+fn live_documents(searcher: &tantivy::Searcher, term: Term) -> tantivy::Result<u64> {
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
+    searcher
+        .search(&query, &tantivy::collector::Count)
+        .map(|n| n as u64)
 }
 
 fn new_writer(index: &Index) -> tantivy::Result<IndexWriter> {

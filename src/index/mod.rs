@@ -25,7 +25,7 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
-pub use build::{UpdateSummary, rebuild, update};
+pub use build::{ForgetSummary, UpdateSummary, forget_states, rebuild, update};
 pub use query::QueryError;
 pub use search::{Highlighted, Hit, SearchRequest, SearchResults, VersionScope, check_query};
 pub use text::{OperationMeta, SchemaField, schema_fields};

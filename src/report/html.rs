@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::{Section, headline, place, sections};
 use crate::diff::{Change, Code, Report, SchemaChange};
 
-const STYLE: &str = r#"
+pub(super) const STYLE: &str = r#"
 :root { --fg:#1d2330; --muted:#5b6475; --line:#e3e6ec; --bg:#fff; --chip:#f3f5f8;
         --err:#b42318; --warn:#b54708; --info:#175cd3; --add:#e7f6ec; --del:#fdecea; }
 @media (prefers-color-scheme: dark) {

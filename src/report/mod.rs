@@ -7,10 +7,13 @@
 
 mod html;
 mod markdown;
+mod nights;
 
 use std::io::{self, Write};
 
 use crate::diff::{Change, Code, Report};
+
+pub use nights::{render_catalog_summary, render_nights_index};
 
 /// An output format of `trayscope diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -5,6 +5,8 @@
 //! trayscope (its schema could mean something this binary does not know).
 
 mod blob;
+mod history;
+mod prune;
 mod write;
 
 use std::collections::HashMap;
@@ -14,6 +16,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use serde_json::Value;
 
 pub use blob::{Hash, canonical_json, hash_bytes, hex};
+pub use history::Sighting;
+pub use prune::{PruneStats, Retention, Selection};
 pub use write::{SnapshotCounts, SnapshotWriter, WriteStats};
 
 use crate::model::{self, Service, Version};
@@ -50,6 +54,8 @@ pub enum StoreError {
     },
     #[error("{path}: no complete snapshot yet (run `trayscope crawl` first)")]
     NoCompleteSnapshot { path: PathBuf },
+    #[error("{path}: will not prune snapshot {id}: {why}")]
+    WontPrune { path: PathBuf, id: i64, why: String },
     #[error("{path}: stored data is damaged: {what}")]
     Corrupt { path: PathBuf, what: String },
 }
@@ -176,7 +182,9 @@ impl Catalog {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    decoders: HashMap<i64, zstd::dict::DecoderDictionary<'static>>,
+    /// One decompression context per dictionary (and one without), made once: creating a zstd context costs more
+    /// than decompressing a typical small blob.
+    decoders: HashMap<Option<i64>, zstd::bulk::Decompressor<'static>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -462,40 +470,56 @@ impl Store {
                 path: self.path.clone(),
                 what: format!("blob {id} is missing"),
             })?;
-        let corrupt = |what: String| StoreError::Corrupt {
-            path: self.path.clone(),
+        let path = self.path.clone();
+        let corrupt = move |what: String| StoreError::Corrupt {
+            path: path.clone(),
             what: format!("blob {id}: {what}"),
         };
         let capacity =
             usize::try_from(raw_len).map_err(|_| corrupt(format!("length {raw_len}")))?;
         match blob::Codec::from_i64(codec) {
             Some(blob::Codec::Raw) => Ok(data),
-            Some(blob::Codec::Zstd) => {
-                zstd::bulk::decompress(&data, capacity).map_err(|e| corrupt(e.to_string()))
-            }
+            Some(blob::Codec::Zstd) => self
+                .decompressor(None)?
+                .decompress(&data, capacity)
+                .map_err(|e| corrupt(e.to_string())),
             Some(blob::Codec::ZstdDict) => {
                 let dict_id = dict_id.ok_or_else(|| corrupt("no dictionary".into()))?;
-                if !self.decoders.contains_key(&dict_id) {
-                    let dict: Vec<u8> = self
-                        .conn
-                        .query_row(
-                            "SELECT data FROM zstd_dicts WHERE id = ?1",
-                            [dict_id],
-                            |r| r.get(0),
-                        )
-                        .map_err(self.err())?;
-                    self.decoders
-                        .insert(dict_id, zstd::dict::DecoderDictionary::copy(&dict));
-                }
-                let dict = &self.decoders[&dict_id];
-                let mut decompressor = zstd::bulk::Decompressor::with_prepared_dictionary(dict)
-                    .map_err(|e| corrupt(e.to_string()))?;
-                decompressor
+                self.decompressor(Some(dict_id))?
                     .decompress(&data, capacity)
                     .map_err(|e| corrupt(e.to_string()))
             }
             None => Err(corrupt(format!("unknown codec {codec}"))),
         }
+    }
+
+    /// The decompression context for `dict_id` (or for plain zstd), made on first use and kept.
+    fn decompressor(
+        &mut self,
+        dict_id: Option<i64>,
+    ) -> Result<&mut zstd::bulk::Decompressor<'static>> {
+        let dict = match (dict_id, self.decoders.contains_key(&dict_id)) {
+            (Some(id), false) => Some(
+                self.conn
+                    .query_row("SELECT data FROM zstd_dicts WHERE id = ?1", [id], |r| {
+                        r.get::<_, Vec<u8>>(0)
+                    })
+                    .map_err(self.err())?,
+            ),
+            _ => None,
+        };
+        let path = self.path.clone();
+        let failed = move |e: std::io::Error| StoreError::Corrupt {
+            path,
+            what: format!("zstd dictionary {dict_id:?}: {e}"),
+        };
+        Ok(match self.decoders.entry(dict_id) {
+            std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(match dict {
+                Some(dict) => zstd::bulk::Decompressor::with_dictionary(&dict).map_err(failed)?,
+                None => zstd::bulk::Decompressor::new().map_err(failed)?,
+            }),
+        })
     }
 
     /// Bytes the database and its WAL take on disk.

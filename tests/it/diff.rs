@@ -572,3 +572,22 @@ fn outside_code(md: &str) -> String {
     }
     out
 }
+
+#[test]
+fn diff_json_matches_its_published_schema() {
+    let schema: Value = serde_json::from_str(include_str!("../../docs/diff.schema.json"))
+        .expect("docs/diff.schema.json is JSON");
+    let validator =
+        jsonschema::validator_for(&schema).expect("docs/diff.schema.json is a valid schema");
+    let s = two_nights();
+    let report = diff_json(&s, &[]);
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema is strict enough to fail: an unknown code is refused.
+    let mut bad = report.clone();
+    bad["changes"][0]["code"] = json!("connector-exploded");
+    assert!(!validator.is_valid(&bad));
+}

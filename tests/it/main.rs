@@ -8,4 +8,8 @@ mod audit;
 mod common;
 mod crawl;
 mod diff;
+mod help;
+mod history;
+mod nightly;
+mod prune;
 mod search;

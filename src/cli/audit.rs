@@ -118,7 +118,7 @@ pub fn run_audit(home: &Home, settings: &Settings, args: AuditArgs) -> Result<Ou
         }
         None => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut out = super::stdout();
             render::render(&report, format, render::HumanStyle { color }, &mut out)?;
             out.flush()?;
         }

@@ -152,7 +152,7 @@ pub fn run_crawl(home: &Home, settings: &Settings, args: CrawlArgs) -> Result<Ou
     let writer = home.try_lock_writer()?;
     let summary = crawl_and_index(home, &writer, &source, concurrency(&args, settings))?;
     let tty = std::io::stderr().is_terminal();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if args.json {
         serde_json::to_writer(&mut out, &summary)?;
         writeln!(out)?;
@@ -168,6 +168,7 @@ pub fn run_crawl(home: &Home, settings: &Settings, args: CrawlArgs) -> Result<Ou
             summary.retries
         );
     }
+    out.flush()?;
     Ok(Outcome::Success)
 }
 
@@ -240,7 +241,7 @@ impl Progress for Bar {
 pub fn run_snapshots(home: &Home, args: SnapshotsArgs) -> Result<Outcome> {
     let store = open_existing(home)?;
     let snapshots = store.snapshots()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if args.json {
         let rows: Vec<serde_json::Value> = snapshots
             .iter()
@@ -259,10 +260,12 @@ pub fn run_snapshots(home: &Home, args: SnapshotsArgs) -> Result<Outcome> {
             .collect();
         serde_json::to_writer_pretty(&mut out, &rows)?;
         writeln!(out)?;
+        out.flush()?;
         return Ok(Outcome::Success);
     }
     if snapshots.is_empty() {
         writeln!(out, "no snapshots yet in {}", home.db_path().display())?;
+        out.flush()?;
         return Ok(Outcome::Success);
     }
     writeln!(
@@ -286,6 +289,7 @@ pub fn run_snapshots(home: &Home, args: SnapshotsArgs) -> Result<Outcome> {
             writeln!(out, "      error: {error}")?;
         }
     }
+    out.flush()?;
     Ok(Outcome::Success)
 }
 

@@ -45,7 +45,7 @@ pub fn run_diff(home: &Home, settings: &Settings, args: DiffArgs) -> Result<Outc
         Some(path) => write_atomically(path, |w| report::render(&report, args.format, w))
             .with_context(|| format!("writing {}", path.display()))?,
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut out = super::stdout();
             report::render(&report, args.format, &mut out)?;
             out.flush()?;
         }
@@ -138,7 +138,7 @@ pub fn run_schema_diff(args: SchemaDiffArgs) -> Result<Outcome> {
     };
     let changes = diff::diff_schemas(&old, &new, direction);
     let breaking = diff::schema::is_breaking(&changes);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         SchemaDiffFormat::Json => {
             let changes: Vec<serde_json::Value> = changes

@@ -37,7 +37,7 @@ pub fn run_history(home: &Home, args: HistoryArgs) -> Result<Outcome> {
     let mut store =
         Store::open_read_only(&db).with_context(|| format!("opening {}", db.display()))?;
     let timeline = history::timeline(&mut store, &args.connector, args.operation.as_deref())?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         HistoryFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &timeline)?;

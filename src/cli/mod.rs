@@ -145,7 +145,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::History(args) => history::run_history(&home, args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            let mut out = std::io::stdout().lock();
+            let mut out = stdout();
             clap_complete::generate(shell, &mut command, "trayscope", &mut out);
             std::io::Write::flush(&mut out)?;
             Ok(Outcome::Success)
@@ -174,6 +174,12 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")
+}
+
+/// Standard output, buffered: reports are written in many small pieces, and unbuffered each would be a system
+/// call. Callers flush before they return, so a write error is reported rather than lost on drop.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock())
 }
 
 /// Opens the catalog of `home`, which must exist.

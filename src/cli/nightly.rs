@@ -69,7 +69,7 @@ pub fn run_nightly(home: &Home, settings: &Settings, args: NightlyArgs) -> Resul
     };
     drop(writer);
 
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if args.crawl.json {
         let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
         serde_json::to_writer(
@@ -98,6 +98,7 @@ pub fn run_nightly(home: &Home, settings: &Settings, args: NightlyArgs) -> Resul
         )
         .context("writing the summary")?;
     }
+    out.flush()?;
     Ok(if args.fail_on_breaking && breaking > 0 {
         Outcome::GateFailed
     } else {

@@ -111,7 +111,7 @@ pub fn run_prune(home: &Home, args: PruneArgs) -> Result<Outcome> {
         store.disk_bytes()
     };
 
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if args.json {
         let summary = JsonSummary {
             dry_run: args.dry_run,
@@ -125,11 +125,13 @@ pub fn run_prune(home: &Home, args: PruneArgs) -> Result<Outcome> {
         };
         serde_json::to_writer(&mut out, &summary)?;
         writeln!(out)?;
+        out.flush()?;
         return Ok(Outcome::Success);
     }
     let kept = list(&selection.keep);
     if selection.delete.is_empty() {
         writeln!(out, "nothing to prune; keeping snapshots {kept}")?;
+        out.flush()?;
         return Ok(Outcome::Success);
     }
     let (verb, freed) = if args.dry_run {
@@ -162,6 +164,7 @@ pub fn run_prune(home: &Home, args: PruneArgs) -> Result<Outcome> {
             human_bytes(db_bytes_after)
         )?;
     }
+    out.flush()?;
     Ok(Outcome::Success)
 }
 

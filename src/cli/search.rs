@@ -92,7 +92,7 @@ pub fn run_search(home: &Home, args: SearchArgs) -> Result<Outcome> {
     };
     let results = search_index.search(&mut store, &request)?;
 
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if args.format == SearchFormat::Json {
         let hits: Vec<JsonHit<'_>> = results
             .hits
@@ -113,6 +113,7 @@ pub fn run_search(home: &Home, args: SearchArgs) -> Result<Outcome> {
         };
         serde_json::to_writer_pretty(&mut out, &body)?;
         writeln!(out)?;
+        out.flush()?;
         return Ok(Outcome::Success);
     }
     let scope = match &versions {
@@ -129,6 +130,7 @@ pub fn run_search(home: &Home, args: SearchArgs) -> Result<Outcome> {
             "no matches for {text:?} in snapshot {}{scope}",
             results.snapshot
         )?;
+        out.flush()?;
         return Ok(Outcome::Success);
     }
     let marks = if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
@@ -153,6 +155,7 @@ pub fn run_search(home: &Home, args: SearchArgs) -> Result<Outcome> {
         results.total,
         results.snapshot
     )?;
+    out.flush()?;
     Ok(Outcome::Success)
 }
 
@@ -187,13 +190,14 @@ pub fn run_index(home: &Home, args: IndexArgs) -> Result<Outcome> {
         index::update(&dir, &mut store)
     }
     .with_context(|| format!("building the search index in {}", dir.display()))?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if args.json {
         serde_json::to_writer(&mut out, &summary)?;
         writeln!(out)?;
     } else {
         writeln!(out, "{}", describe(&summary))?;
     }
+    out.flush()?;
     Ok(Outcome::Success)
 }
 

@@ -13,7 +13,7 @@ use super::{
     Change, Code, OperationUpgrade, Report, ServiceRef, SnapshotRef, TextDiff, Upgrade, fingerprint,
 };
 use crate::model::Version;
-use crate::store::{BlobId, Catalog, CatalogEntry, OperationEntry, Store, StoreError};
+use crate::store::{BlobId, Catalog, CatalogEntry, EncodedBlob, OperationEntry, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
@@ -26,17 +26,36 @@ pub enum DiffError {
 }
 
 /// Diffs complete snapshot `from` (older) against complete snapshot `to` (newer).
+///
+/// Operations are loaded only for the connector versions that need them (a changed state, a new version and the
+/// version it upgrades from), blobs only where their ids differ, and the schema diffs of all those pairs run on
+/// every core before the changes are assembled in order.
 pub fn diff_snapshots(store: &mut Store, from: i64, to: i64) -> Result<Report, DiffError> {
     if from >= to {
         return Err(DiffError::Order { from, to });
     }
     let started = std::time::Instant::now();
-    let a = store.catalog(from)?;
-    let b = store.catalog(to)?;
+    let mut a = store.catalog_without_operations(from)?;
+    let mut b = store.catalog_without_operations(to)?;
+    let pairs = Pairs::of(&a, &b);
+    for &i in &pairs.a_needed {
+        store.load_operations(&mut a.entries[i])?;
+    }
+    for &i in &pairs.b_needed {
+        store.load_operations(&mut b.entries[i])?;
+    }
     tracing::debug!("catalogs {from} and {to} loaded in {:?}", started.elapsed());
+    let started = std::time::Instant::now();
+    let memo = compare_all(store, &pairs.operation_pairs(&a, &b))?;
+    tracing::debug!(
+        "{} operation pairs compared in {:?}",
+        memo.len(),
+        started.elapsed()
+    );
     let mut differ = Differ {
         store,
         changes: Vec::new(),
+        memo,
     };
     differ.run(&a, &b)?;
     let mut changes = differ.changes;
@@ -74,26 +93,168 @@ fn version_key(version: &Option<String>) -> Option<Version> {
 struct Differ<'s> {
     store: &'s mut Store,
     changes: Vec<Change>,
+    /// Comparisons computed up front (in parallel), by pair.
+    memo: HashMap<PairKey, Option<OperationComparison>>,
 }
 
-/// An operation's loaded parts, for comparison.
-struct LoadedOperation {
-    meta: Value,
-    input: Value,
-    output: Value,
+/// Identifies a comparison: the blob ids of both operations, and whether text diffs were asked for.
+type PairKey = ([BlobId; 3], [BlobId; 3], bool);
+
+/// What one thread compared.
+type Compared = Vec<(PairKey, Option<OperationComparison>)>;
+
+fn ids(op: &OperationEntry) -> [BlobId; 3] {
+    [op.meta, op.input_schema, op.output_schema]
+}
+
+/// Which entries need their operations, and which operations get compared: the same matching `Differ::run` does.
+struct Pairs {
+    a_needed: Vec<usize>,
+    b_needed: Vec<usize>,
+    /// (entry in A, entry in B, with text diffs)
+    entries: Vec<(usize, usize, bool)>,
+}
+
+impl Pairs {
+    fn of(a: &Catalog, b: &Catalog) -> Pairs {
+        let a_keys = keys(a);
+        let a_newest = newest_by_name(a);
+        let mut entries = Vec::new();
+        for (bi, e) in b.entries.iter().enumerate() {
+            match a_keys.get(&(e.name.clone(), e.version.clone())) {
+                Some(&ai) if a.entries[ai].state != e.state => entries.push((ai, bi, true)),
+                Some(_) => {}
+                None => {
+                    if let Some(&ai) = a_newest.get(e.name.as_str()) {
+                        entries.push((ai, bi, false));
+                    }
+                }
+            }
+        }
+        let mut a_needed: Vec<usize> = entries.iter().map(|p| p.0).collect();
+        a_needed.sort_unstable();
+        a_needed.dedup();
+        let mut b_needed: Vec<usize> = entries.iter().map(|p| p.1).collect();
+        // A changed version's new operations need their titles too.
+        b_needed.sort_unstable();
+        b_needed.dedup();
+        Pairs {
+            a_needed,
+            b_needed,
+            entries,
+        }
+    }
+
+    /// The operation pairs (same name) of every entry pair whose blob ids differ.
+    fn operation_pairs<'c>(
+        &self,
+        a: &'c Catalog,
+        b: &'c Catalog,
+    ) -> Vec<(&'c OperationEntry, &'c OperationEntry, bool)> {
+        let mut out = Vec::new();
+        for &(ai, bi, text) in &self.entries {
+            let new: HashMap<&str, &OperationEntry> = b.entries[bi]
+                .operations
+                .iter()
+                .map(|o| (o.name.as_str(), o))
+                .collect();
+            for old in &a.entries[ai].operations {
+                if let Some(new) = new.get(old.name.as_str())
+                    && ids(old) != ids(new)
+                {
+                    out.push((old, *new, text));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn keys(c: &Catalog) -> BTreeMap<(String, Version), usize> {
+    c.entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ((e.name.clone(), e.version.clone()), i))
+        .collect()
+}
+
+/// Fetches what differs in every pair (one pass over the store), then decodes and compares the pairs on every core,
+/// each thread taking the next pair when it is done with one.
+fn compare_all(
+    store: &mut Store,
+    pairs: &[(&OperationEntry, &OperationEntry, bool)],
+) -> Result<HashMap<PairKey, Option<OperationComparison>>, StoreError> {
+    let mut jobs = Vec::with_capacity(pairs.len());
+    for &(old, new, text) in pairs {
+        let part =
+            |a: BlobId, b: BlobId| -> Result<Option<(EncodedBlob, EncodedBlob)>, StoreError> {
+                Ok(if a == b {
+                    None
+                } else {
+                    Some((store.encoded_blob(a)?, store.encoded_blob(b)?))
+                })
+            };
+        let parts = [
+            part(old.meta, new.meta)?,
+            part(old.input_schema, new.input_schema)?,
+            part(old.output_schema, new.output_schema)?,
+        ];
+        jobs.push(((ids(old), ids(new), text), parts));
+    }
+    let decoder = store.blob_decoder()?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(jobs.len().max(1));
+    let results: Vec<Result<Compared, StoreError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let mut decoder = decoder.clone();
+                let (jobs, next) = (&jobs, &next);
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((key, parts)) = jobs.get(i) else {
+                            break;
+                        };
+                        let mut decode =
+                            |part: &Option<(EncodedBlob, EncodedBlob)>| -> Result<_, StoreError> {
+                                part.as_ref()
+                                    .map(|(a, b)| Ok((decoder.json(a)?, decoder.json(b)?)))
+                                    .transpose()
+                            };
+                        let pair = LoadedPair {
+                            meta: decode(&parts[0])?,
+                            input: decode(&parts[1])?,
+                            output: decode(&parts[2])?,
+                        };
+                        done.push((*key, compare_loaded(&pair, key.2)));
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut memo = HashMap::with_capacity(jobs.len());
+    for part in results {
+        memo.extend(part?);
+    }
+    Ok(memo)
 }
 
 impl Differ<'_> {
     fn run(&mut self, a: &Catalog, b: &Catalog) -> Result<(), StoreError> {
-        let by_key = |c: &'_ Catalog| -> BTreeMap<(String, Version), usize> {
-            c.entries
-                .iter()
-                .enumerate()
-                .map(|(i, e)| ((e.name.clone(), e.version.clone()), i))
-                .collect()
-        };
-        let a_keys = by_key(a);
-        let b_keys = by_key(b);
+        let a_keys = keys(a);
+        let b_keys = keys(b);
         let a_names: BTreeSet<&str> = a.entries.iter().map(|e| e.name.as_str()).collect();
         let b_names: BTreeSet<&str> = b.entries.iter().map(|e| e.name.as_str()).collect();
 
@@ -125,7 +286,6 @@ impl Differ<'_> {
             );
         }
 
-        let started = std::time::Instant::now();
         // Versions added, with what upgrading from the previous newest version would take.
         let a_newest = newest_by_name(a);
         for ((name, version), &bi) in &b_keys {
@@ -175,10 +335,6 @@ impl Differ<'_> {
             }
         }
 
-        tracing::debug!(
-            "versions added and their upgrades in {:?}",
-            started.elapsed()
-        );
         // Services that reached a version higher than any they had in A.
         let top_service = |c: &Catalog| -> BTreeMap<String, i64> {
             let mut top = BTreeMap::new();
@@ -271,7 +427,6 @@ impl Differ<'_> {
             );
         }
 
-        let started = std::time::Instant::now();
         // Operations inside versions present in both: skipped whole when the stored state is the same.
         for ((name, version), &ai) in &a_keys {
             let Some(&bi) = b_keys.get(&(name.clone(), version.clone())) else {
@@ -283,10 +438,6 @@ impl Differ<'_> {
             }
             self.operations_within(ea, eb)?;
         }
-        tracing::debug!(
-            "operations within unchanged versions in {:?}",
-            started.elapsed()
-        );
         Ok(())
     }
 
@@ -326,7 +477,7 @@ impl Differ<'_> {
         }
         for (op, old) in &a_ops {
             let Some(new) = b_ops.get(op) else { continue };
-            let Some(compared) = compare_operation(self.store, old, new, true)? else {
+            let Some(compared) = self.compare(old, new, true)? else {
                 continue;
             };
             let breaking = compared.breaking;
@@ -356,6 +507,19 @@ impl Differ<'_> {
         Ok(())
     }
 
+    /// The comparison computed up front, or computed now when the pair was not foreseen.
+    fn compare(
+        &mut self,
+        old: &OperationEntry,
+        new: &OperationEntry,
+        text: bool,
+    ) -> Result<Option<OperationComparison>, StoreError> {
+        match self.memo.remove(&(ids(old), ids(new), text)) {
+            Some(done) => Ok(done),
+            None => compare_operation(self.store, old, new, text),
+        }
+    }
+
     /// What moving a step from `from` (A's newest version) to `to` (a new version in B) would take.
     fn upgrade(&mut self, from: &CatalogEntry, to: &CatalogEntry) -> Result<Upgrade, StoreError> {
         let old: BTreeMap<&str, &OperationEntry> = from
@@ -378,7 +542,7 @@ impl Differ<'_> {
         let mut operations_changed = Vec::new();
         for (name, o) in &old {
             let Some(n) = new.get(name) else { continue };
-            if let Some(compared) = compare_operation(self.store, o, n, false)?
+            if let Some(compared) = self.compare(o, n, false)?
                 && !compared.schema_changes.is_empty()
             {
                 operations_changed.push(OperationUpgrade {
@@ -468,37 +632,68 @@ pub fn compare_operation(
     new: &OperationEntry,
     with_text_diffs: bool,
 ) -> Result<Option<OperationComparison>, StoreError> {
-    if old.meta == new.meta
-        && old.input_schema == new.input_schema
-        && old.output_schema == new.output_schema
-    {
+    if ids(old) == ids(new) {
         return Ok(None);
     }
-    let a = load(store, old)?;
-    let b = load(store, new)?;
+    let pair = LoadedPair::load(store, old, new)?;
+    Ok(compare_loaded(&pair, with_text_diffs))
+}
+
+/// The parts of two operations whose blob ids differ, loaded (old, new); parts that are equal stay unloaded.
+struct LoadedPair {
+    meta: Option<(Value, Value)>,
+    input: Option<(Value, Value)>,
+    output: Option<(Value, Value)>,
+}
+
+impl LoadedPair {
+    fn load(
+        store: &mut Store,
+        old: &OperationEntry,
+        new: &OperationEntry,
+    ) -> Result<LoadedPair, StoreError> {
+        let mut part = |a: BlobId, b: BlobId| -> Result<Option<(Value, Value)>, StoreError> {
+            Ok(if a == b {
+                None
+            } else {
+                Some((store.json(a)?, store.json(b)?))
+            })
+        };
+        Ok(LoadedPair {
+            meta: part(old.meta, new.meta)?,
+            input: part(old.input_schema, new.input_schema)?,
+            output: part(old.output_schema, new.output_schema)?,
+        })
+    }
+}
+
+/// Compares loaded parts; pure, so pairs can be compared on several threads.
+fn compare_loaded(pair: &LoadedPair, with_text_diffs: bool) -> Option<OperationComparison> {
     let mut fields = Vec::new();
     let mut schema_changes: Vec<SchemaChange> = Vec::new();
     let mut text_diffs = Vec::new();
     let mut breaking = false;
     // Meta fields: title, description, hasDynamicOutput, authScopes and anything Tray adds.
-    let keys: BTreeSet<&String> = object_keys(&a.meta).chain(object_keys(&b.meta)).collect();
-    for key in keys {
-        if key == "name" || a.meta.get(key) == b.meta.get(key) {
-            continue;
+    if let Some((a, b)) = &pair.meta {
+        let keys: BTreeSet<&String> = object_keys(a).chain(object_keys(b)).collect();
+        for key in keys {
+            if key == "name" || a.get(key) == b.get(key) {
+                continue;
+            }
+            if key == "authScopes" && scopes_added(a.get(key), b.get(key)) {
+                // A step's existing authentication may lack a newly required scope.
+                breaking = true;
+            }
+            fields.push(key.clone());
         }
-        if key == "authScopes" && scopes_added(a.meta.get(key), b.meta.get(key)) {
-            // A step's existing authentication may lack a newly required scope.
-            breaking = true;
-        }
-        fields.push(key.clone());
     }
-    for (direction, old_schema, new_schema, field) in [
-        (Direction::Input, &a.input, &b.input, "inputSchema"),
-        (Direction::Output, &a.output, &b.output, "outputSchema"),
+    for (direction, part, field) in [
+        (Direction::Input, &pair.input, "inputSchema"),
+        (Direction::Output, &pair.output, "outputSchema"),
     ] {
-        if old_schema == new_schema {
+        let Some((old_schema, new_schema)) = part else {
             continue;
-        }
+        };
         let changes = diff_schemas(old_schema, new_schema, direction);
         if changes.is_empty() {
             // Only an equivalent spelling changed ($ref vs inline, reordered lists): not a change.
@@ -515,21 +710,13 @@ pub fn compare_operation(
         schema_changes.extend(changes);
     }
     if fields.is_empty() {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(OperationComparison {
+    Some(OperationComparison {
         fields,
         schema_changes,
         text_diffs,
         breaking,
-    }))
-}
-
-fn load(store: &mut Store, op: &OperationEntry) -> Result<LoadedOperation, StoreError> {
-    Ok(LoadedOperation {
-        meta: store.json(op.meta)?,
-        input: store.json(op.input_schema)?,
-        output: store.json(op.output_schema)?,
     })
 }
 

@@ -182,9 +182,7 @@ impl Catalog {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// One decompression context per dictionary (and one without), made once: creating a zstd context costs more
-    /// than decompressing a typical small blob.
-    decoders: HashMap<Option<i64>, zstd::bulk::Decompressor<'static>>,
+    decoder: BlobDecoder,
 }
 
 impl std::fmt::Debug for Store {
@@ -206,7 +204,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_owned(),
-            decoders: HashMap::new(),
+            decoder: BlobDecoder::new(path),
         })
     }
 
@@ -238,7 +236,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_owned(),
-            decoders: HashMap::new(),
+            decoder: BlobDecoder::new(path),
         })
     }
 
@@ -377,46 +375,10 @@ impl Store {
 
     /// The whole catalog of a complete snapshot, in listing order (element and schemas stay in blobs).
     pub fn catalog(&self, snapshot: i64) -> Result<Catalog> {
-        let info = self.complete_snapshot(Some(snapshot))?;
-        let mut entries: Vec<CatalogEntry> = Vec::new();
+        let mut catalog = self.catalog_without_operations(snapshot)?;
         let mut index_of_state: HashMap<i64, Vec<usize>> = HashMap::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare(
-                    "SELECT cv.id, cv.name, cv.version, cv.title, cv.description, cv.element,
-                            s.service_id, s.name, s.version, cv.declared_deprecated
-                     FROM snapshot_members m
-                     JOIN connector_versions cv ON cv.id = m.connector_version
-                     JOIN services s ON s.id = cv.service
-                     WHERE m.snapshot = ?1 ORDER BY m.position",
-                )
-                .map_err(self.err())?;
-            let mut rows = stmt.query([snapshot]).map_err(self.err())?;
-            while let Some(row) = rows.next().map_err(self.err())? {
-                let state: i64 = row.get(0).map_err(self.err())?;
-                let version_text: String = row.get(2).map_err(self.err())?;
-                let version = version_text.parse().map_err(|_| StoreError::Corrupt {
-                    path: self.path.clone(),
-                    what: format!("connector version row {state} has version {version_text:?}"),
-                })?;
-                index_of_state.entry(state).or_default().push(entries.len());
-                entries.push(CatalogEntry {
-                    state,
-                    name: row.get(1).map_err(self.err())?,
-                    version,
-                    title: row.get(3).map_err(self.err())?,
-                    description: row.get(4).map_err(self.err())?,
-                    element: row.get(5).map_err(self.err())?,
-                    declared_deprecated: row.get(9).map_err(self.err())?,
-                    service: Service {
-                        id: row.get(6).map_err(self.err())?,
-                        name: row.get(7).map_err(self.err())?,
-                        version: row.get(8).map_err(self.err())?,
-                    },
-                    operations: Vec::new(),
-                });
-            }
+        for (i, entry) in catalog.entries.iter().enumerate() {
+            index_of_state.entry(entry.state).or_default().push(i);
         }
         let mut stmt = self
             .conn
@@ -429,22 +391,77 @@ impl Store {
         let mut rows = stmt.query([snapshot]).map_err(self.err())?;
         while let Some(row) = rows.next().map_err(self.err())? {
             let state: i64 = row.get(0).map_err(self.err())?;
-            let op = OperationEntry {
-                name: row.get(1).map_err(self.err())?,
-                meta: row.get(2).map_err(self.err())?,
-                input_schema: row.get(3).map_err(self.err())?,
-                output_schema: row.get(4).map_err(self.err())?,
-            };
+            let op = operation_from_row(row, 1).map_err(self.err())?;
             if let Some(indices) = index_of_state.get(&state) {
                 for &i in indices {
-                    entries[i].operations.push(op.clone());
+                    catalog.entries[i].operations.push(op.clone());
                 }
             }
+        }
+        Ok(catalog)
+    }
+
+    /// A complete snapshot's connector versions, in listing order, with no operations loaded (see
+    /// [`Store::load_operations`]): what a reader that needs only a few versions' operations starts from.
+    pub fn catalog_without_operations(&self, snapshot: i64) -> Result<Catalog> {
+        let info = self.complete_snapshot(Some(snapshot))?;
+        let mut entries: Vec<CatalogEntry> = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT cv.id, cv.name, cv.version, cv.title, cv.description, cv.element,
+                        s.service_id, s.name, s.version, cv.declared_deprecated
+                 FROM snapshot_members m
+                 JOIN connector_versions cv ON cv.id = m.connector_version
+                 JOIN services s ON s.id = cv.service
+                 WHERE m.snapshot = ?1 ORDER BY m.position",
+            )
+            .map_err(self.err())?;
+        let mut rows = stmt.query([snapshot]).map_err(self.err())?;
+        while let Some(row) = rows.next().map_err(self.err())? {
+            let state: i64 = row.get(0).map_err(self.err())?;
+            let version_text: String = row.get(2).map_err(self.err())?;
+            let version = version_text.parse().map_err(|_| StoreError::Corrupt {
+                path: self.path.clone(),
+                what: format!("connector version row {state} has version {version_text:?}"),
+            })?;
+            entries.push(CatalogEntry {
+                state,
+                name: row.get(1).map_err(self.err())?,
+                version,
+                title: row.get(3).map_err(self.err())?,
+                description: row.get(4).map_err(self.err())?,
+                element: row.get(5).map_err(self.err())?,
+                declared_deprecated: row.get(9).map_err(self.err())?,
+                service: Service {
+                    id: row.get(6).map_err(self.err())?,
+                    name: row.get(7).map_err(self.err())?,
+                    version: row.get(8).map_err(self.err())?,
+                },
+                operations: Vec::new(),
+            });
         }
         Ok(Catalog {
             snapshot: info,
             entries,
         })
+    }
+
+    /// Fills in the operations of `entry` (one primary-key range read).
+    pub fn load_operations(&self, entry: &mut CatalogEntry) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT name, meta, input_schema, output_schema FROM operations
+                 WHERE connector_version = ?1 ORDER BY position",
+            )
+            .map_err(self.err())?;
+        entry.operations = stmt
+            .query_map([entry.state], |row| operation_from_row(row, 0))
+            .map_err(self.err())?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(self.err())?;
+        Ok(())
     }
 
     /// The JSON value stored in blob `id`.
@@ -458,7 +475,14 @@ impl Store {
 
     /// The canonical JSON bytes stored in blob `id`.
     pub fn blob_bytes(&mut self, id: BlobId) -> Result<Vec<u8>> {
-        let (raw_len, codec, dict_id, data): (i64, i64, Option<i64>, Vec<u8>) = self
+        let encoded = self.encoded_blob(id)?;
+        self.ensure_dictionary(encoded.dict_id)?;
+        self.decoder.bytes(&encoded)
+    }
+
+    /// Blob `id` as stored (compressed): fetch here, decode anywhere with a [`BlobDecoder`].
+    pub fn encoded_blob(&self, id: BlobId) -> Result<EncodedBlob> {
+        let (raw_len, codec, dict_id, data) = self
             .conn
             .prepare_cached("SELECT raw_len, codec, dict_id, data FROM blobs WHERE id = ?1")
             .and_then(|mut s| {
@@ -470,56 +494,48 @@ impl Store {
                 path: self.path.clone(),
                 what: format!("blob {id} is missing"),
             })?;
-        let path = self.path.clone();
-        let corrupt = move |what: String| StoreError::Corrupt {
-            path: path.clone(),
-            what: format!("blob {id}: {what}"),
-        };
-        let capacity =
-            usize::try_from(raw_len).map_err(|_| corrupt(format!("length {raw_len}")))?;
-        match blob::Codec::from_i64(codec) {
-            Some(blob::Codec::Raw) => Ok(data),
-            Some(blob::Codec::Zstd) => self
-                .decompressor(None)?
-                .decompress(&data, capacity)
-                .map_err(|e| corrupt(e.to_string())),
-            Some(blob::Codec::ZstdDict) => {
-                let dict_id = dict_id.ok_or_else(|| corrupt("no dictionary".into()))?;
-                self.decompressor(Some(dict_id))?
-                    .decompress(&data, capacity)
-                    .map_err(|e| corrupt(e.to_string()))
-            }
-            None => Err(corrupt(format!("unknown codec {codec}"))),
-        }
+        Ok(EncodedBlob {
+            id,
+            raw_len,
+            codec,
+            dict_id,
+            data,
+        })
     }
 
-    /// The decompression context for `dict_id` (or for plain zstd), made on first use and kept.
-    fn decompressor(
-        &mut self,
-        dict_id: Option<i64>,
-    ) -> Result<&mut zstd::bulk::Decompressor<'static>> {
-        let dict = match (dict_id, self.decoders.contains_key(&dict_id)) {
-            (Some(id), false) => Some(
-                self.conn
-                    .query_row("SELECT data FROM zstd_dicts WHERE id = ?1", [id], |r| {
-                        r.get::<_, Vec<u8>>(0)
-                    })
-                    .map_err(self.err())?,
-            ),
-            _ => None,
-        };
-        let path = self.path.clone();
-        let failed = move |e: std::io::Error| StoreError::Corrupt {
-            path,
-            what: format!("zstd dictionary {dict_id:?}: {e}"),
-        };
-        Ok(match self.decoders.entry(dict_id) {
-            std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
-            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(match dict {
-                Some(dict) => zstd::bulk::Decompressor::with_dictionary(&dict).map_err(failed)?,
-                None => zstd::bulk::Decompressor::new().map_err(failed)?,
-            }),
-        })
+    /// A decoder holding every dictionary, for decoding blobs away from the store (one per thread).
+    pub fn blob_decoder(&mut self) -> Result<BlobDecoder> {
+        let ids: Vec<i64> = self
+            .conn
+            .prepare("SELECT id FROM zstd_dicts")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(self.err())?;
+        for id in ids {
+            self.ensure_dictionary(Some(id))?;
+        }
+        Ok(self.decoder.clone())
+    }
+
+    fn ensure_dictionary(&mut self, dict_id: Option<i64>) -> Result<()> {
+        let Some(id) = dict_id else { return Ok(()) };
+        if self.decoder.dictionaries.contains_key(&id) {
+            return Ok(());
+        }
+        let dict: Vec<u8> = self
+            .conn
+            .query_row("SELECT data FROM zstd_dicts WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())?
+            .ok_or_else(|| StoreError::Corrupt {
+                path: self.path.clone(),
+                what: format!("zstd dictionary {id} is missing"),
+            })?;
+        self.decoder
+            .dictionaries
+            .insert(id, std::sync::Arc::new(dict));
+        Ok(())
     }
 
     /// Bytes the database and its WAL take on disk.
@@ -528,6 +544,100 @@ impl Store {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .map_err(self.err())
     }
+}
+
+/// A blob as stored: compressed bytes and how to decode them.
+#[derive(Debug, Clone)]
+pub struct EncodedBlob {
+    pub id: BlobId,
+    raw_len: i64,
+    codec: i64,
+    dict_id: Option<i64>,
+    data: Vec<u8>,
+}
+
+/// Decodes blobs. Holds the dictionaries and one decompression context per dictionary, made on first use and kept:
+/// creating a zstd context costs more than decompressing a typical small blob. A clone shares the dictionaries and
+/// makes its own contexts, so each thread can decode on its own.
+pub struct BlobDecoder {
+    path: PathBuf,
+    dictionaries: HashMap<i64, std::sync::Arc<Vec<u8>>>,
+    contexts: HashMap<Option<i64>, zstd::bulk::Decompressor<'static>>,
+}
+
+impl Clone for BlobDecoder {
+    fn clone(&self) -> Self {
+        BlobDecoder {
+            path: self.path.clone(),
+            dictionaries: self.dictionaries.clone(),
+            contexts: HashMap::new(),
+        }
+    }
+}
+
+impl BlobDecoder {
+    fn new(path: &Path) -> BlobDecoder {
+        BlobDecoder {
+            path: path.to_owned(),
+            dictionaries: HashMap::new(),
+            contexts: HashMap::new(),
+        }
+    }
+
+    fn corrupt(&self, id: BlobId, what: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            what: format!("blob {id}: {what}"),
+        }
+    }
+
+    /// The canonical JSON bytes of a blob.
+    pub fn bytes(&mut self, blob: &EncodedBlob) -> Result<Vec<u8>> {
+        let capacity = usize::try_from(blob.raw_len)
+            .map_err(|_| self.corrupt(blob.id, format!("length {}", blob.raw_len)))?;
+        let dict_id = match blob::Codec::from_i64(blob.codec) {
+            Some(blob::Codec::Raw) => return Ok(blob.data.clone()),
+            Some(blob::Codec::Zstd) => None,
+            Some(blob::Codec::ZstdDict) => Some(
+                blob.dict_id
+                    .ok_or_else(|| self.corrupt(blob.id, "no dictionary"))?,
+            ),
+            None => return Err(self.corrupt(blob.id, format!("unknown codec {}", blob.codec))),
+        };
+        if !self.contexts.contains_key(&dict_id) {
+            let context = match dict_id {
+                Some(d) => {
+                    let dict = self.dictionaries.get(&d).ok_or_else(|| {
+                        self.corrupt(blob.id, format!("dictionary {d} not loaded"))
+                    })?;
+                    zstd::bulk::Decompressor::with_dictionary(dict)
+                }
+                None => zstd::bulk::Decompressor::new(),
+            }
+            .map_err(|e| self.corrupt(blob.id, e))?;
+            self.contexts.insert(dict_id, context);
+        }
+        let result = match self.contexts.get_mut(&dict_id) {
+            Some(context) => context.decompress(&blob.data, capacity),
+            None => return Err(self.corrupt(blob.id, "no decompression context")),
+        };
+        result.map_err(|e| self.corrupt(blob.id, e))
+    }
+
+    /// The JSON value of a blob.
+    pub fn json(&mut self, blob: &EncodedBlob) -> Result<Value> {
+        let bytes = self.bytes(blob)?;
+        serde_json::from_slice(&bytes).map_err(|e| self.corrupt(blob.id, format!("not JSON: {e}")))
+    }
+}
+
+fn operation_from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<OperationEntry> {
+    Ok(OperationEntry {
+        name: row.get(first)?,
+        meta: row.get(first + 1)?,
+        input_schema: row.get(first + 2)?,
+        output_schema: row.get(first + 3)?,
+    })
 }
 
 fn snapshot_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SnapshotInfo> {

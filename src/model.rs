@@ -442,7 +442,8 @@ fn prefix_field(error: ModelError, prefix: &str) -> ModelError {
     }
 }
 
-fn kind_of(value: &Value) -> &'static str {
+/// "a string", "an object", …: what a JSON value is, for error messages.
+pub fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_json::{Map, Value};
 
 use super::{AuditError, Result, locate, show_path};
+use crate::model::kind_of;
 
 /// The one export format version trayscope reads.
 pub const EXPORT_VERSION: i64 = 4;
@@ -542,17 +543,6 @@ impl Checker<'_> {
                 ),
             )),
         }
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -103,6 +103,25 @@ impl Scratch {
     }
 }
 
+/// A command's stderr, as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+impl Scratch {
+    /// Runs `trayscope ARGS`, which must succeed, and parses its stdout as JSON.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "trayscope {args:?} failed: {}",
+            stderr(&out)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("trayscope {args:?} printed no JSON: {e}"))
+    }
+}
+
 /// Every file under `root` (relative path → parsed JSON), for comparing catalogs whatever their key order.
 pub fn json_tree(root: &Path) -> std::collections::BTreeMap<String, Value> {
     let mut out = std::collections::BTreeMap::new();

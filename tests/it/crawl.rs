@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{Scratch, dir_size, fixture, generated_catalog, json_tree, write_catalog};
+use crate::common::{
+    Scratch, dir_size, fixture, generated_catalog, json_tree, stderr, write_catalog,
+};
 use crate::fake_tray::{Catalog, FakeTray, Fault, Options, Target};
 
 fn tiny() -> Catalog {
@@ -33,10 +35,6 @@ fn crawl_http(s: &Scratch, fake: &FakeTray, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn summary(out: &Output) -> Value {

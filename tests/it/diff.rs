@@ -23,18 +23,7 @@ fn two_nights() -> Scratch {
 }
 
 fn diff_json(s: &Scratch, extra: &[&str]) -> Value {
-    let out = s
-        .cmd()
-        .args(["diff", "--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    s.json(&[&["diff", "--format", "json"], extra].concat())
 }
 
 /// The one change with this code at this place.

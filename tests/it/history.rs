@@ -2,11 +2,10 @@
 //! (C1–C12), and over a sequence in which versions vanish and come back.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::Scratch;
+use crate::common::{Scratch, stderr};
 
 fn night(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,24 +21,8 @@ fn crawled(nights: &[&str]) -> Scratch {
     s
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn history(s: &Scratch, args: &[&str]) -> Value {
-    let out = s
-        .cmd()
-        .arg("history")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "history {args:?} failed: {}",
-        stderr(&out)
-    );
-    serde_json::from_slice(&out.stdout).expect("history --format json prints JSON")
+    s.json(&[&["history"], args, &["--format", "json"]].concat())
 }
 
 /// (snapshot, code, version) of every event.

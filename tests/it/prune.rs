@@ -9,7 +9,7 @@ use std::process::Output;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 
-use crate::common::{Scratch, fixture, generated_catalog, write_catalog};
+use crate::common::{Scratch, fixture, generated_catalog, stderr, write_catalog};
 
 fn night(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -33,10 +33,6 @@ fn four_nights() -> Scratch {
         night("2026-11-25"),
         night("2026-11-26"),
     ])
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn prune(s: &Scratch, args: &[&str]) -> Output {

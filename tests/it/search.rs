@@ -11,7 +11,7 @@ use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
-use crate::common::{Scratch, fixture};
+use crate::common::{Scratch, fixture, stderr};
 
 fn search_fixture() -> PathBuf {
     fixture("search")
@@ -31,10 +31,6 @@ fn crawled(dirs: &[PathBuf]) -> Scratch {
     s
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -45,19 +41,7 @@ fn run(s: &Scratch, args: &[&str]) -> Output {
 
 /// `search ARGS --format json`, which must succeed.
 fn search_json(s: &Scratch, args: &[&str]) -> Value {
-    let out = s
-        .cmd()
-        .arg("search")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "search {args:?} failed: {}",
-        stderr(&out)
-    );
-    serde_json::from_slice(&out.stdout).expect("search --format json prints JSON")
+    s.json(&[&["search"], args, &["--format", "json"]].concat())
 }
 
 /// (connector, version, operation) of each hit, best first.

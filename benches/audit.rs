@@ -7,15 +7,15 @@
 //!     cargo bench --bench audit                           # 10,000 exports
 //!     TRAYSCOPE_BENCH_EXPORTS=50000 cargo bench --bench audit
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use trayscope::audit::{self, AuditOptions, FailOn, render};
-use trayscope::crawl::{self, CrawlOptions};
 use trayscope::home::Home;
-use trayscope::source::Source;
 use trayscope::store::Store;
 
 /// Versions each example connector is listed at on 2026-11-26 (http-client 5.5 is retired, on purpose kept here).
@@ -37,19 +37,12 @@ fn main() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let home = Home::new(scratch.path().join("home"));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime
-        .block_on(crawl::crawl(
-            &home,
-            &home.try_lock_writer().expect("writer lock"),
-            &Source::Dir {
-                root: root.join("examples/catalog/2026-11-26"),
-                max_body_bytes: 64 << 20,
-            },
-            &CrawlOptions { concurrency: 4 },
-            &crawl::Silent,
-            std::future::pending(),
-        ))
-        .expect("crawl the example night");
+    common::crawl(
+        &runtime,
+        &home,
+        &common::dir_source(&root.join("examples/catalog/2026-11-26")),
+        4,
+    );
 
     let exports = scratch.path().join("exports");
     let started = Instant::now();

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use fake_tray::{Catalog, FakeTray, Options};
 use trayscope::api::{ApiClient, ClientOptions, Token};
-use trayscope::crawl::{self, CrawlOptions, CrawlSummary};
+use trayscope::crawl::CrawlSummary;
 use trayscope::home::Home;
 use trayscope::source::Source;
 
@@ -58,16 +58,7 @@ fn main() {
         .expect("client");
         let throttled_before = fake.throttled();
         let started = Instant::now();
-        let summary = runtime
-            .block_on(crawl::crawl(
-                &home,
-                &home.try_lock_writer().expect("writer lock"),
-                &Source::Http(client),
-                &CrawlOptions { concurrency },
-                &crawl::Silent,
-                std::future::pending(),
-            ))
-            .expect("crawl");
+        let summary = common::crawl(&runtime, &home, &Source::Http(client), concurrency);
         let wall = started.elapsed().as_secs_f64();
         let physical = summary.requests as f64 / rate_limit;
         println!(
@@ -102,19 +93,7 @@ fn main() {
     // The CPU side alone: the same night from disk, no network pacing.
     let dir_home = Home::new(scratch.path().join("dir-home"));
     let started = Instant::now();
-    let summary = runtime
-        .block_on(crawl::crawl(
-            &dir_home,
-            &dir_home.try_lock_writer().expect("writer lock"),
-            &Source::Dir {
-                root: root.clone(),
-                max_body_bytes: 64 << 20,
-            },
-            &CrawlOptions { concurrency },
-            &crawl::Silent,
-            std::future::pending(),
-        ))
-        .expect("dir crawl");
+    let summary = common::crawl(&runtime, &dir_home, &common::dir_source(&root), concurrency);
     println!(
         "crawl --from-dir of the same night: {:.2} s ({} operations)",
         started.elapsed().as_secs_f64(),

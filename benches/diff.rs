@@ -10,9 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{corpus_night, env_number, ms, percentile};
-use trayscope::crawl::{self, CrawlOptions};
 use trayscope::home::Home;
-use trayscope::source::Source;
 use trayscope::store::Store;
 
 fn main() {
@@ -25,20 +23,7 @@ fn main() {
     let home = Home::new(scratch.path().join("home"));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     for dir in [&a, &b] {
-        let source = Source::Dir {
-            root: dir.clone(),
-            max_body_bytes: 64 << 20,
-        };
-        runtime
-            .block_on(crawl::crawl(
-                &home,
-                &home.try_lock_writer().expect("writer lock"),
-                &source,
-                &CrawlOptions::default(),
-                &crawl::Silent,
-                std::future::pending(),
-            ))
-            .expect("crawl");
+        common::crawl(&runtime, &home, &common::dir_source(dir), 8);
     }
 
     let mut store = Store::open(&home.db_path()).expect("store");

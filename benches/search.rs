@@ -15,10 +15,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use trayscope::crawl::{self, CrawlOptions};
 use trayscope::home::Home;
 use trayscope::index::{self, SearchIndex, SearchRequest, VersionScope};
-use trayscope::source::Source;
 use trayscope::store::Store;
 
 /// Questions users ask, in the forms they type them: natural language, identifiers, a typo, a phrase, a prefix.
@@ -62,19 +60,7 @@ fn main() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let home = Home::new(scratch.path().join("home"));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let summary = runtime
-        .block_on(crawl::crawl(
-            &home,
-            &home.try_lock_writer().expect("writer lock"),
-            &Source::Dir {
-                root: root.clone(),
-                max_body_bytes: 64 << 20,
-            },
-            &CrawlOptions::default(),
-            &crawl::Silent,
-            std::future::pending(),
-        ))
-        .expect("crawl");
+    let summary = common::crawl(&runtime, &home, &common::dir_source(&root), 8);
     println!(
         "crawled: {} connector versions, {} operations",
         summary.connector_versions, summary.operations
@@ -99,19 +85,7 @@ fn main() {
         dir_size(home.dir()) as f64 / raw_bytes as f64,
     );
     // What every night without changes costs: crawl the same night again, then bring the index up to date.
-    runtime
-        .block_on(crawl::crawl(
-            &home,
-            &home.try_lock_writer().expect("writer lock"),
-            &Source::Dir {
-                root: root.clone(),
-                max_body_bytes: 64 << 20,
-            },
-            &CrawlOptions::default(),
-            &crawl::Silent,
-            std::future::pending(),
-        ))
-        .expect("second crawl");
+    common::crawl(&runtime, &home, &common::dir_source(&root), 8);
     let started = Instant::now();
     let unchanged = index::update(&dir, &mut store).expect("index update");
     println!(

@@ -6,6 +6,35 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+/// Crawls `source` into `home` in process, taking the home's writer lock for the crawl. Panics on failure: a
+/// benchmark has nothing to report without its crawl.
+pub fn crawl(
+    runtime: &tokio::runtime::Runtime,
+    home: &trayscope::home::Home,
+    source: &trayscope::source::Source,
+    concurrency: usize,
+) -> trayscope::crawl::CrawlSummary {
+    let writer = home.try_lock_writer().expect("writer lock");
+    runtime
+        .block_on(trayscope::crawl::crawl(
+            home,
+            &writer,
+            source,
+            &trayscope::crawl::CrawlOptions { concurrency },
+            &trayscope::crawl::Silent,
+            std::future::pending(),
+        ))
+        .unwrap_or_else(|e| panic!("crawl of {}: {e}", source.describe()))
+}
+
+/// A directory in the API layout as a crawl source.
+pub fn dir_source(root: &Path) -> trayscope::source::Source {
+    trayscope::source::Source::Dir {
+        root: root.to_owned(),
+        max_body_bytes: 64 << 20,
+    }
+}
+
 /// A number from the environment, or `default`.
 pub fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)

@@ -47,6 +47,19 @@ impl Scratch {
         cmd
     }
 
+    /// The same as [`Scratch::cmd`], as a `std::process::Command`, for runs a test starts in the background (to
+    /// kill, or to read a pipe from).
+    pub fn background(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("trayscope"));
+        cmd.env_remove("TRAY_TOKEN")
+            .env_remove("TRAYSCOPE_HOME")
+            .env_remove("TRAYSCOPE_LOG")
+            .current_dir(self.dir.path())
+            .arg("--home")
+            .arg(self.home());
+        cmd
+    }
+
     /// Runs `crawl --from-dir DIR --json` and returns the summary.
     pub fn crawl_dir(&self, dir: &Path) -> Value {
         let out = self

@@ -416,22 +416,18 @@ fn a_killed_crawl_leaves_nothing_visible_and_the_next_crawl_works() {
             ..Options::default()
         },
     );
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trayscope"))
+    let mut child = s
+        .background()
         .env("TRAY_TOKEN", fake.token())
-        .arg("--home")
-        .arg(s.home())
         .args(["crawl", "--api-url", &fake.url(), "--concurrency", "2"])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     // Wait until it is well into the operations, then kill it without warning.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while fake.requests() < 10 && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let got_going = fake.wait_for_requests(10);
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(fake.requests() >= 10, "the crawl never got going");
+    assert!(got_going, "the crawl never got going");
     let snapshots = s.snapshots();
     assert_eq!(snapshots.len(), 1);
     assert_eq!(snapshots[0]["status"], "running");
@@ -463,17 +459,13 @@ fn a_second_crawl_while_one_runs_is_refused() {
             ..Options::default()
         },
     );
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trayscope"))
+    let mut child = s
+        .background()
         .env("TRAY_TOKEN", fake.token())
-        .arg("--home")
-        .arg(s.home())
         .args(["crawl", "--api-url", &fake.url(), "--concurrency", "1"])
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while fake.requests() < 2 && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    assert!(fake.wait_for_requests(2), "the first crawl never got going");
     let out = s
         .cmd()
         .args(["crawl", "--from-dir"])

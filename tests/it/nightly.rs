@@ -219,10 +219,9 @@ fn a_lock_left_by_a_killed_run_does_not_block() {
             ..Options::default()
         },
     );
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trayscope"))
+    let mut child = s
+        .background()
         .env("TRAY_TOKEN", fake.token())
-        .arg("--home")
-        .arg(s.home())
         .args([
             "nightly",
             "--concurrency",
@@ -235,13 +234,11 @@ fn a_lock_left_by_a_killed_run_does_not_block() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while fake.requests() < 3 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let got_going = fake.wait_for_requests(3);
     // Killed while holding the lock: writer.lock stays on disk, but the OS lock died with the process.
     child.kill().unwrap();
     child.wait().unwrap();
+    assert!(got_going, "the nightly run never got going");
     assert!(s.home().join("writer.lock").exists());
     let out = nightly(&s, &examples("2026-11-25"), &[]);
     assert!(

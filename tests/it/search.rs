@@ -347,11 +347,8 @@ fn searching_before_any_crawl_says_how_to_start() {
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     let s = crawled(&[search_fixture()]);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trayscope"))
-        .env_remove("TRAYSCOPE_HOME")
-        .env_remove("TRAYSCOPE_LOG")
-        .arg("--home")
-        .arg(s.home())
+    let mut child = s
+        .background()
         .args(["search", "channel", "--all-versions", "--limit", "100"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

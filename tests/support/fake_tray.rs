@@ -272,6 +272,16 @@ impl FakeTray {
         self.state.requests.load(Ordering::SeqCst)
     }
 
+    /// Waits until the server has had `n` requests (a background run is under way), at most 30 s. Returns whether it
+    /// got there.
+    pub fn wait_for_requests(&self, n: u64) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.requests() < n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.requests() >= n
+    }
+
     /// Requests answered 429 by the server-side rate limit (not by injected faults).
     pub fn throttled(&self) -> u64 {
         self.state.throttled.load(Ordering::SeqCst)

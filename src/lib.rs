@@ -15,6 +15,7 @@ pub mod home;
 pub mod index;
 pub mod model;
 pub mod nightly;
+pub mod refs;
 pub mod report;
 pub mod source;
 pub mod store;

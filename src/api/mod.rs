@@ -297,7 +297,7 @@ impl ApiClient {
             .min(self.options.backoff_max);
         // "Equal jitter": half fixed, half random, so retries spread out but never collapse to zero.
         let half = exp / 2;
-        half + half.mul_f64(rand::random::<f64>())
+        half + half.mul_f64(fastrand::f64())
     }
 
     async fn get_once(&self, url: &str, attempt: u32) -> Result<Value, Failure> {

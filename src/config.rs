@@ -4,11 +4,10 @@
 //! validated once, as a whole: every problem in it is reported together, each naming its key, so a user fixes them
 //! in one go. This module never reads the token (that stays in `TRAY_TOKEN` or a token file) and never writes.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::api::Region;
-use crate::{audit, diff};
+use crate::findings::{Code, Severity, SeverityOverrides};
 
 /// The file name looked for in the home directory.
 pub const FILE_NAME: &str = "trayscope.toml";
@@ -38,8 +37,8 @@ pub struct Settings {
     pub concurrency: Option<u16>,
     pub rate_limit: Option<f64>,
     pub reports_dir: Option<PathBuf>,
-    pub diff_severity: BTreeMap<diff::Code, diff::Severity>,
-    pub audit_severity: BTreeMap<audit::Code, audit::Severity>,
+    /// `[severity]`: levels for diff and audit codes.
+    pub severity: SeverityOverrides,
 }
 
 impl Settings {
@@ -50,8 +49,7 @@ impl Settings {
         self.concurrency = other.concurrency.or(self.concurrency);
         self.rate_limit = other.rate_limit.or(self.rate_limit);
         self.reports_dir = other.reports_dir.or(self.reports_dir);
-        self.diff_severity.extend(other.diff_severity);
-        self.audit_severity.extend(other.audit_severity);
+        self.severity.extend(other.severity);
         self
     }
 }
@@ -202,42 +200,19 @@ fn severity_override(
     problems: &mut Vec<String>,
 ) {
     let key = format!("`severity.{code}`");
-    let Some(level) = level.as_str() else {
-        problems.push(format!("{key}: expected a string, found {}", kind(level)));
-        return;
+    let code = match code.parse::<Code>() {
+        Ok(code) => code,
+        Err(why) => {
+            problems.push(format!("{key}: {why}"));
+            return;
+        }
     };
-    if let Some(code) = diff::Code::parse(code) {
-        match level {
-            "info" => settings.diff_severity.insert(code, diff::Severity::Info),
-            "warning" => settings.diff_severity.insert(code, diff::Severity::Warning),
-            "error" => settings.diff_severity.insert(code, diff::Severity::Error),
-            other => {
-                problems.push(format!(
-                    "{key}: a diff code takes info, warning or error, found {other:?}"
-                ));
-                None
-            }
-        };
-    } else if let Some(code) = audit::Code::parse(code) {
-        match level {
-            "note" => settings.audit_severity.insert(code, audit::Severity::Note),
-            "warning" => settings
-                .audit_severity
-                .insert(code, audit::Severity::Warning),
-            "error" => settings.audit_severity.insert(code, audit::Severity::Error),
-            other => {
-                problems.push(format!(
-                    "{key}: an audit code takes note, warning or error, found {other:?}"
-                ));
-                None
-            }
-        };
-    } else {
-        problems.push(format!(
-            "{key}: unknown code (diff codes: {}; audit codes: {})",
-            diff::Code::ALL.map(|c| c.as_str()).join(", "),
-            audit::Code::ALL.map(|c| c.as_str()).join(", ")
-        ));
+    match level.as_str().map(str::parse::<Severity>) {
+        Some(Ok(level)) => {
+            settings.severity.insert(code, level);
+        }
+        Some(Err(why)) => problems.push(format!("{key}: {why}")),
+        None => problems.push(format!("{key}: expected a string, found {}", kind(level))),
     }
 }
 
@@ -326,13 +301,33 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     }
 }
 
-fn parse_region(text: &str) -> Option<Region> {
-    match text {
-        "us" => Some(Region::Us),
-        "eu1" => Some(Region::Eu1),
-        "ap1" => Some(Region::Ap1),
-        _ => None,
+/// `--older-than`: a duration in hours, days or weeks (minutes and seconds are refused: `3m` reads too easily as
+/// months for a retention rule), at least one.
+pub fn parse_age(text: &str) -> Result<chrono::TimeDelta, String> {
+    let refuse = |why: &str| {
+        format!(
+            "{text:?} is not an age{why}: expected a whole number followed by h (hours), d (days) or w (weeks), \
+             such as 12h, 90d or 2w"
+        )
+    };
+    if !text.ends_with(['h', 'd', 'w']) {
+        return Err(refuse(""));
     }
+    let duration = parse_duration(text).map_err(|e| {
+        if e.ends_with("too long") {
+            refuse(" (too large)")
+        } else {
+            refuse("")
+        }
+    })?;
+    if duration.is_zero() {
+        return Err(refuse(" (it must be at least 1)"));
+    }
+    chrono::TimeDelta::from_std(duration).map_err(|_| refuse(" (too large)"))
+}
+
+fn parse_region(text: &str) -> Option<Region> {
+    text.parse().ok()
 }
 
 fn kind(value: &toml::Value) -> &'static str {
@@ -375,12 +370,12 @@ outdated-connector-version = "error"
             Some(PathBuf::from("/etc/trayscope/out/reports"))
         );
         assert_eq!(
-            settings.diff_severity[&diff::Code::OperationChanged],
-            diff::Severity::Warning
+            settings.severity[&Code::Diff(crate::findings::DiffCode::OperationChanged)],
+            Severity::Warning
         );
         assert_eq!(
-            settings.audit_severity[&audit::Code::OutdatedConnectorVersion],
-            audit::Severity::Error
+            settings.severity[&Code::Audit(crate::findings::AuditCode::OutdatedConnectorVersion)],
+            Severity::Error
         );
     }
 
@@ -394,7 +389,7 @@ rate_limit = "fast"
 colour = true
 api_url = "http://example.com"
 [severity]
-operation-changed = "note"
+operation-changed = "fatal"
 no-such-code = "error"
 "#,
             Path::new("."),
@@ -466,5 +461,39 @@ no-such-code = "error"
             err.contains("TRAYSCOPE_CONCURRENCY") && err.contains("TRAYSCOPE_RATE_LIMIT"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn ages_are_a_whole_number_and_a_unit() {
+        assert_eq!(parse_age("12h"), Ok(chrono::TimeDelta::hours(12)));
+        assert_eq!(parse_age("90d"), Ok(chrono::TimeDelta::days(90)));
+        assert_eq!(parse_age("2w"), Ok(chrono::TimeDelta::weeks(2)));
+        assert_eq!(parse_age("1d"), Ok(chrono::TimeDelta::hours(24)));
+    }
+
+    #[test]
+    fn anything_else_is_refused_with_the_expected_form() {
+        for bad in [
+            "", "d", "90", "90D", "90 d", " 90d", "-1d", "+1d", "1.5d", "90days", "3m", "1y", "0d",
+            "9d9", "٩d",
+        ] {
+            let err = parse_age(bad).unwrap_err();
+            assert!(
+                err.contains("whole number") && err.contains("90d"),
+                "{bad:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_age_too_large_to_represent_is_an_error_not_a_panic() {
+        for huge in [
+            "99999999999999999999d",
+            "9223372036854775807w",
+            "9999999999999h",
+        ] {
+            let err = parse_age(huge).unwrap_err();
+            assert!(err.contains("too large"), "{huge:?}: {err}");
+        }
     }
 }

@@ -29,6 +29,8 @@ pub enum CrawlError {
     Interrupted { snapshot: i64 },
     #[error("snapshot {snapshot} failed while writing: {error}")]
     Write { snapshot: i64, error: StoreError },
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
 }
 
 /// How a crawl runs.
@@ -257,4 +259,24 @@ fn write_loop(
         }
     }
     Ok(None)
+}
+
+/// Runs [`crawl`] to completion on a runtime of its own, for callers that are not async. An interrupt (Ctrl-C,
+/// SIGINT) stops the crawl cleanly: the snapshot is recorded as failed, and nothing of it becomes visible.
+pub fn crawl_blocking(
+    home: &Home,
+    writer: &LockGuard,
+    source: &Source,
+    options: &CrawlOptions,
+    progress: &dyn Progress,
+) -> Result<CrawlSummary, CrawlError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CrawlError::Runtime)?;
+    runtime.block_on(crawl(home, writer, source, options, progress, async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }))
 }

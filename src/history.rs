@@ -37,8 +37,21 @@ pub enum HistoryError {
 }
 
 /// The stable code of a timeline event. Within one snapshot, events of one version come in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum EventCode {
     /// The version is listed, for the first time or again after it vanished.
     VersionAppeared,
@@ -54,14 +67,7 @@ pub enum EventCode {
 
 impl EventCode {
     pub fn as_str(self) -> &'static str {
-        match self {
-            EventCode::VersionAppeared => "version-appeared",
-            EventCode::ServiceSuperseded => "service-superseded",
-            EventCode::OperationAdded => "operation-added",
-            EventCode::OperationRemoved => "operation-removed",
-            EventCode::OperationChanged => "operation-changed",
-            EventCode::VersionVanished => "version-vanished",
-        }
+        self.into()
     }
 }
 

@@ -5,11 +5,11 @@
 
 pub mod api;
 pub mod audit;
-pub mod cli;
 pub mod config;
 pub mod crawl;
 pub mod diff;
 pub mod export;
+pub mod findings;
 pub mod history;
 pub mod home;
 pub mod index;

@@ -18,8 +18,19 @@ use serde_json::Value;
 pub use limit::RateLimiter;
 
 /// Tray's regions and their API hosts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Region {
     Us,
     Eu1,
@@ -27,6 +38,10 @@ pub enum Region {
 }
 
 impl Region {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
     pub fn base_url(self) -> &'static str {
         match self {
             Region::Us => "https://api.tray.io",

@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use strum::IntoEnumIterator;
+
 use super::{AuditError, Code, Finding, Result, Suppressed, fingerprint, show_path};
 
 /// The file looked for in the current directory when `--ignore-file` is not given.
@@ -125,6 +127,22 @@ impl IgnoreFile {
             display,
             entries,
         })
+    }
+
+    /// The ignore file an audit uses: `explicit` (which must exist), else [`DEFAULT_IGNORE_FILE`] in `base` when it
+    /// exists, else none.
+    pub fn find(explicit: Option<&Path>, base: &Path) -> Result<Option<IgnoreFile>> {
+        match explicit {
+            Some(path) => IgnoreFile::load(path, base).map(Some),
+            None => {
+                let default = base.join(DEFAULT_IGNORE_FILE);
+                if default.is_file() {
+                    IgnoreFile::load(&default, base).map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        }
     }
 
     /// Suppresses the step findings an entry in force matches; reports expired and stale entries as findings.
@@ -321,11 +339,10 @@ pub fn parse(display: &str, text: &str) -> Result<Vec<IgnoreEntry>> {
         };
         let code = match raw.code.as_deref() {
             None => None,
-            Some(text) => match Code::parse(text).filter(|c| c.is_about_a_step()) {
+            Some(text) => match text.parse::<Code>().ok().filter(|c| c.is_about_a_step()) {
                 Some(code) => Some(code),
                 None => {
-                    let known: Vec<&str> = Code::ALL
-                        .iter()
+                    let known: Vec<&str> = Code::iter()
                         .filter(|c| c.is_about_a_step())
                         .map(|c| c.as_str())
                         .collect();

@@ -28,7 +28,10 @@ pub use ignore::{
 };
 pub use judge::Judge;
 
+use crate::findings::SeverityOverrides;
+pub use crate::findings::{AuditCode as Code, Severity, SnapshotRef, fingerprint};
 use crate::store::{Store, StoreError};
+use strum::IntoEnumIterator;
 
 /// Why an audit could not be done. Every variant means exit 2: nothing was judged.
 #[derive(Debug, thiserror::Error)]
@@ -76,25 +79,6 @@ fn list(errors: &[AuditError]) -> String {
 
 pub type Result<T, E = AuditError> = std::result::Result<T, E>;
 
-/// How much a finding matters; the names are SARIF's levels. Ordered: `Note < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
 /// The lowest severity that fails the gate, or `Never`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -115,6 +99,17 @@ impl FailOn {
         }
     }
 
+    /// Parses `error`, `warning`, `note` (or `info`, the same level) or `never`.
+    pub fn parse(text: &str) -> Option<FailOn> {
+        match text {
+            "error" => Some(FailOn::Error),
+            "warning" => Some(FailOn::Warning),
+            "note" | "info" => Some(FailOn::Note),
+            "never" => Some(FailOn::Never),
+            _ => None,
+        }
+    }
+
     /// Whether a finding of `severity` fails the gate.
     pub fn gates(self, severity: Severity) -> bool {
         match self {
@@ -122,101 +117,6 @@ impl FailOn {
             FailOn::Warning => severity >= Severity::Warning,
             FailOn::Note => true,
             FailOn::Never => false,
-        }
-    }
-}
-
-/// The stable code of a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Code {
-    RetiredConnectorVersion,
-    DeprecatedConnectorVersion,
-    OperationMissing,
-    MissingRequiredInput,
-    OutdatedConnectorVersion,
-    UnknownConnector,
-    UpgradeImpact,
-    /// An ignore entry whose `until` date has passed: it no longer suppresses anything.
-    IgnoreExpired,
-    /// An ignore entry that matched no finding.
-    IgnoreStale,
-}
-
-impl Code {
-    pub const ALL: [Code; 9] = [
-        Code::RetiredConnectorVersion,
-        Code::DeprecatedConnectorVersion,
-        Code::OperationMissing,
-        Code::MissingRequiredInput,
-        Code::OutdatedConnectorVersion,
-        Code::UnknownConnector,
-        Code::UpgradeImpact,
-        Code::IgnoreExpired,
-        Code::IgnoreStale,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::RetiredConnectorVersion => "retired-connector-version",
-            Code::DeprecatedConnectorVersion => "deprecated-connector-version",
-            Code::OperationMissing => "operation-missing",
-            Code::MissingRequiredInput => "missing-required-input",
-            Code::OutdatedConnectorVersion => "outdated-connector-version",
-            Code::UnknownConnector => "unknown-connector",
-            Code::UpgradeImpact => "upgrade-impact",
-            Code::IgnoreExpired => "ignore-expired",
-            Code::IgnoreStale => "ignore-stale",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Code> {
-        Code::ALL.into_iter().find(|c| c.as_str() == text)
-    }
-
-    pub fn severity(self) -> Severity {
-        match self {
-            Code::RetiredConnectorVersion
-            | Code::DeprecatedConnectorVersion
-            | Code::OperationMissing
-            | Code::MissingRequiredInput => Severity::Error,
-            Code::OutdatedConnectorVersion | Code::UnknownConnector | Code::IgnoreExpired => {
-                Severity::Warning
-            }
-            Code::UpgradeImpact | Code::IgnoreStale => Severity::Note,
-        }
-    }
-
-    /// Whether the code is about a workflow step (and so can be ignored), rather than about the ignore file.
-    pub fn is_about_a_step(self) -> bool {
-        !matches!(self, Code::IgnoreExpired | Code::IgnoreStale)
-    }
-
-    /// One line saying what the code means (SARIF rule descriptions, JUnit, docs).
-    pub fn summary(self) -> &'static str {
-        match self {
-            Code::RetiredConnectorVersion => {
-                "The connector is in the catalog but the pinned version no longer is."
-            }
-            Code::DeprecatedConnectorVersion => {
-                "The pinned version's service version is superseded by a newer one of the same connector."
-            }
-            Code::OperationMissing => "The step's operation does not exist in its pinned version.",
-            Code::MissingRequiredInput => {
-                "The pinned operation requires inputs that the step does not set (and that have no default)."
-            }
-            Code::OutdatedConnectorVersion => "A newer version of the connector exists.",
-            Code::UnknownConnector => {
-                "The connector is not in the catalog at all: a private connector, or a typo."
-            }
-            Code::UpgradeImpact => {
-                "Moving the step to the newest version would take work: its operation is gone there, or it \
-                 requires inputs the step does not set."
-            }
-            Code::IgnoreExpired => {
-                "An ignore entry's `until` date has passed: it no longer suppresses anything."
-            }
-            Code::IgnoreStale => "An ignore entry matched no finding: it can be removed.",
         }
     }
 }
@@ -266,14 +166,6 @@ pub struct Suppressed {
     /// 1-based index of the ignore entry in the ignore file.
     pub ignore_entry: usize,
     pub reason: String,
-}
-
-/// The snapshot an audit judged against.
-#[derive(Debug, Clone, Serialize)]
-pub struct SnapshotRef {
-    pub id: i64,
-    pub finished_at: Option<String>,
-    pub source: String,
 }
 
 /// Counts and the gate verdict.
@@ -372,7 +264,7 @@ pub struct AuditOptions {
     /// Threads that read and parse exports (0 = one per core).
     pub threads: usize,
     /// Severities that configuration (`[severity]` in trayscope.toml) sets instead of a code's default.
-    pub severity_overrides: std::collections::BTreeMap<Code, Severity>,
+    pub severity_overrides: SeverityOverrides,
 }
 
 /// Audits the exports under `options.paths` against a complete snapshot.
@@ -463,15 +355,15 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
         warnings: 0,
         notes: 0,
         suppressed: suppressed.len() as u64,
-        by_code: Code::ALL
-            .iter()
-            .map(|c| (c.as_str().to_owned(), 0))
-            .collect(),
+        by_code: Code::iter().map(|c| (c.as_str().to_owned(), 0)).collect(),
         fail_on: options.fail_on,
         failed: false,
     };
     for finding in &mut findings {
-        if let Some(&severity) = options.severity_overrides.get(&finding.code) {
+        if let Some(&severity) = options
+            .severity_overrides
+            .get(&crate::findings::Code::Audit(finding.code))
+        {
             finding.severity = severity;
         }
         finding.gating = options.fail_on.gates(finding.severity);
@@ -487,11 +379,7 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
             .or_default() += 1;
     }
     Ok(Report {
-        snapshot: SnapshotRef {
-            id: info.id,
-            finished_at: info.finished_at,
-            source: info.source,
-        },
+        snapshot: SnapshotRef::of(&info),
         files_scanned: exports.len() as u64,
         workflows_scanned,
         steps_scanned,
@@ -502,16 +390,6 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
         files: audited,
         connector_mapping,
     })
-}
-
-/// A short, stable hash of identifying fields.
-pub(crate) fn fingerprint(fields: &[&str]) -> String {
-    let mut hasher = blake3::Hasher::new();
-    for field in fields {
-        hasher.update(field.as_bytes());
-        hasher.update(&[0]);
-    }
-    hasher.finalize().to_hex()[..16].to_owned()
 }
 
 /// `path` for display: relative to `base` when under it, `/`-separated, without a leading `./`.
@@ -540,15 +418,21 @@ mod tests {
     }
 
     #[test]
-    fn every_code_round_trips_through_its_name() {
-        for code in Code::ALL {
-            assert_eq!(Code::parse(code.as_str()), Some(code));
+    fn every_code_serializes_as_its_name() {
+        for code in Code::iter() {
             assert_eq!(
                 serde_json::to_value(code).unwrap(),
                 serde_json::json!(code.as_str())
             );
         }
-        assert_eq!(Code::parse("deprecated"), None);
+        assert!("deprecated".parse::<Code>().is_err());
+    }
+
+    #[test]
+    fn info_is_accepted_as_the_note_level() {
+        assert_eq!(FailOn::parse("info"), Some(FailOn::Note));
+        assert_eq!(FailOn::parse("never"), Some(FailOn::Never));
+        assert_eq!(FailOn::parse("fatal"), None);
     }
 
     #[test]
@@ -566,13 +450,6 @@ mod tests {
         assert!(text.contains("f19.json"), "{text}");
         assert!(!text.contains("f20.json"), "{text}");
         assert!(text.ends_with("… and 5 more"), "{text}");
-    }
-
-    #[test]
-    fn fingerprints_are_stable_and_separate_fields() {
-        assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
-        assert_ne!(fingerprint(&["ab", ""]), fingerprint(&["a", "b"]));
-        assert_eq!(fingerprint(&["x"]).len(), 16);
     }
 
     #[test]

@@ -1,15 +1,14 @@
 //! `audit`: check Tray workflow and project exports against a complete snapshot, show the findings, gate CI.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 
-use super::{Outcome, open_existing, write_atomically};
-use crate::audit::{self, AuditOptions, FailOn, IgnoreFile, render};
-use crate::config::Settings;
-use crate::home::Home;
+use super::Context;
+use super::crawl::open;
+use super::output::{Outcome, Stream, emit, write_file};
+use trayscope::audit::{self, AuditOptions, FailOn, IgnoreFile, render};
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -17,23 +16,27 @@ pub struct AuditArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Snapshot to judge against (default: the latest complete one)
+    /// Snapshot to judge against [default: the latest complete one]
     #[arg(long, value_name = "ID")]
     pub snapshot: Option<i64>,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
-    pub format: FormatArg,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Human)]
+    pub format: AuditFormat,
 
-    /// Lowest severity that fails the gate (exit 1)
-    #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "SEVERITY")]
-    pub fail_on: FailOnArg,
+    /// The same as --format json (kept for scripts written against earlier releases)
+    #[arg(long, hide = true, conflicts_with = "format")]
+    pub json: bool,
 
-    /// Ignore file (TOML); default: .trayscope-ignore.toml in the current directory, when present
+    /// Lowest severity that fails the gate (exit 1): error, warning, note (or info), never
+    #[arg(long, default_value = "error", value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
+
+    /// Ignore file (TOML) [default: .trayscope-ignore.toml in the current directory, when present]
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
 
-    /// Write the report to FILE instead of stdout
+    /// Write the report to FILE instead of stdout (written whole or not at all)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
@@ -44,7 +47,7 @@ pub struct AuditArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
+pub enum AuditFormat {
     Human,
     Json,
     Sarif,
@@ -52,42 +55,25 @@ pub enum FormatArg {
     Github,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOnArg {
-    Error,
-    Warning,
-    Note,
-    Never,
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    FailOn::parse(text).ok_or_else(|| {
+        format!("{text:?} is not a severity: expected error, warning, note (or info) or never")
+    })
 }
 
-pub fn run_audit(home: &Home, settings: &Settings, args: AuditArgs) -> Result<Outcome> {
+pub fn run_audit(cx: &Context, args: AuditArgs) -> Result<Outcome> {
     let base = std::env::current_dir().context("reading the current directory")?;
-    let ignore = match &args.ignore_file {
-        Some(path) => Some(IgnoreFile::load(path, &base)?),
-        None => {
-            let default = base.join(audit::DEFAULT_IGNORE_FILE);
-            if default.is_file() {
-                Some(IgnoreFile::load(&default, &base)?)
-            } else {
-                None
-            }
-        }
-    };
-    let mut store = open_existing(home)?;
+    let ignore = IgnoreFile::find(args.ignore_file.as_deref(), &base)?;
+    let mut store = open(cx)?;
     let options = AuditOptions {
         paths: args.paths.clone(),
         snapshot: args.snapshot,
         ignore,
-        fail_on: match args.fail_on {
-            FailOnArg::Error => FailOn::Error,
-            FailOnArg::Warning => FailOn::Warning,
-            FailOnArg::Note => FailOn::Note,
-            FailOnArg::Never => FailOn::Never,
-        },
+        fail_on: args.fail_on,
         today: chrono::Utc::now().date_naive(),
         base_dir: base,
         threads: 0,
-        severity_overrides: settings.audit_severity.clone(),
+        severity_overrides: cx.settings.severity.clone(),
     };
     let started = std::time::Instant::now();
     let report = audit::audit(&mut store, &options).context("auditing Tray exports")?;
@@ -98,34 +84,23 @@ pub fn run_audit(home: &Home, settings: &Settings, args: AuditArgs) -> Result<Ou
         report.snapshot.id,
         started.elapsed().as_millis()
     );
-    let format = match args.format {
-        FormatArg::Human => render::Format::Human,
-        FormatArg::Json => render::Format::Json,
-        FormatArg::Sarif => render::Format::Sarif,
-        FormatArg::Junit => render::Format::Junit,
-        FormatArg::Github => render::Format::Github,
-    };
     if let Some(path) = &args.emit_connector_mapping {
-        write_atomically(path, |out| render::connector_mapping(&report, out))
+        write_file(path, |out| render::connector_mapping(&report, out))
             .with_context(|| format!("writing the connector mapping to {}", path.display()))?;
     }
-    match &args.out {
-        Some(path) => {
-            write_atomically(path, |out| {
-                render::render(&report, format, render::HumanStyle::default(), out)
-            })
-            .with_context(|| format!("writing the report to {}", path.display()))?;
-        }
-        None => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let mut out = super::stdout();
-            render::render(&report, format, render::HumanStyle { color }, &mut out)?;
-            out.flush()?;
-        }
-    }
-    Ok(if report.gate_failed() {
-        Outcome::GateFailed
-    } else {
-        Outcome::Success
-    })
+    let format = match (args.json, args.format) {
+        (true, _) | (_, AuditFormat::Json) => render::Format::Json,
+        (_, AuditFormat::Human) => render::Format::Human,
+        (_, AuditFormat::Sarif) => render::Format::Sarif,
+        (_, AuditFormat::Junit) => render::Format::Junit,
+        (_, AuditFormat::Github) => render::Format::Github,
+    };
+    let style = render::HumanStyle {
+        color: args.out.is_none() && cx.color.enabled(Stream::Stdout),
+    };
+    emit(
+        args.out.as_deref(),
+        Outcome::gate(report.gate_failed()),
+        |out| render::render(&report, format, style, out),
+    )
 }

@@ -1,14 +1,15 @@
 //! `history`: one connector's timeline across every complete snapshot.
 
-use std::io::Write;
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
-use super::Outcome;
-use crate::history::{self, Timeline};
-use crate::home::Home;
-use crate::store::Store;
+use super::Context;
+use super::args::{FormatArgs, HumanOrJson};
+use super::crawl::open;
+use super::output::{Outcome, emit};
+use trayscope::{history, report};
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -21,71 +22,25 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "OP")]
     pub operation: Option<String>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: HistoryFormat,
+    #[command(flatten)]
+    pub format: FormatArgs,
+
+    /// Write the timeline to this file instead of stdout (written whole or not at all)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum HistoryFormat {
-    Human,
-    Json,
-}
-
-pub fn run_history(home: &Home, args: HistoryArgs) -> Result<Outcome> {
-    let db = home.existing_db()?;
-    let mut store =
-        Store::open_read_only(&db).with_context(|| format!("opening {}", db.display()))?;
+pub fn run_history(cx: &Context, args: HistoryArgs) -> Result<Outcome> {
+    let mut store = open(cx)?;
     let timeline = history::timeline(&mut store, &args.connector, args.operation.as_deref())?;
-    let mut out = super::stdout();
-    match args.format {
-        HistoryFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &timeline)?;
-            writeln!(out)?;
+    emit(args.out.as_deref(), Outcome::Success, |out| {
+        match args.format.get() {
+            HumanOrJson::Json => {
+                serde_json::to_writer_pretty(&mut *out, &timeline)
+                    .map_err(std::io::Error::other)?;
+                writeln!(out)
+            }
+            HumanOrJson::Human => report::render_history(&timeline, out),
         }
-        HistoryFormat::Human => render_human(&timeline, &mut out)?,
-    }
-    out.flush()?;
-    Ok(Outcome::Success)
-}
-
-/// One line per event, date first, in snapshot order; an operation change lists its schema changes beneath it.
-fn render_human(timeline: &Timeline, out: &mut dyn Write) -> std::io::Result<()> {
-    for event in &timeline.events {
-        writeln!(
-            out,
-            "{}  snapshot {:<4} {:<19} {}",
-            event.date.as_deref().unwrap_or("-"),
-            event.snapshot,
-            event.code.as_str(),
-            event.message
-        )?;
-        for change in &event.schema_changes {
-            let pointer = if change.pointer.is_empty() {
-                "/"
-            } else {
-                &change.pointer
-            };
-            writeln!(
-                out,
-                "      {:<8} {:<6} {:<28} {pointer}  {}",
-                if change.breaking { "BREAKING" } else { "ok" },
-                change.direction.as_str(),
-                change.kind,
-                change.message
-            )?;
-        }
-    }
-    let what = match &timeline.operation {
-        Some(op) => format!("{} (operation {op})", timeline.connector),
-        None => timeline.connector.clone(),
-    };
-    writeln!(
-        out,
-        "{} event{} for {what} across {} complete snapshot{}",
-        timeline.events.len(),
-        if timeline.events.len() == 1 { "" } else { "s" },
-        timeline.snapshots,
-        if timeline.snapshots == 1 { "" } else { "s" }
-    )
+    })
 }

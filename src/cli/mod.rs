@@ -1,80 +1,99 @@
-//! The command layer: clap arguments, turned into calls on the library, rendered to stdout.
+//! The command layer, owned by the binary: clap arguments, one library call per command, output rendered through
+//! `trayscope::report` or the audit renderers, and the outcome mapped to an exit code by `main`.
 //!
-//! This is the only place that uses `anyhow`, reads the environment and writes to stdout. Each subcommand has one
-//! Args struct. Errors are returned (with context saying what was being done) and printed once by `main`.
+//! This is the only place that uses `anyhow`, reads the process environment and writes to stdout. Each command file
+//! is parse → call → render; anything that decides lives in the library module named after that concern.
 
+mod args;
 mod audit;
 mod crawl;
 mod diff;
 mod history;
 mod nightly;
+mod output;
+mod progress;
 mod prune;
 mod search;
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use crate::config::{self, Settings};
-use crate::home::Home;
-use crate::store::Store;
+use trayscope::config::{self, Settings};
+use trayscope::home::Home;
 
-/// What a command concluded, mapped to the exit code by `main`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Exit 0.
-    Success,
-    /// Exit 1: a gate found something.
-    GateFailed,
-}
+pub use args::hoist_search_flags;
+pub use output::{ColorChoice, Outcome};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "trayscope",
-    version,
+    version = version(),
+    long_version = long_version(),
     about = "Track Tray connector versions, deprecations and schema changes before they break your workflows",
     after_help = "Examples:\n  TRAY_TOKEN=… trayscope crawl --region eu1\n  trayscope crawl --from-dir examples/catalog/2026-11-26\n  trayscope snapshots"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, shown once under "Global options".
+#[derive(Debug, clap::Args)]
+pub struct Global {
     /// Directory holding trayscope's state (catalog.db, index/)
     #[arg(
         long,
         global = true,
         env = "TRAYSCOPE_HOME",
         default_value = ".trayscope",
-        value_name = "DIR"
+        value_name = "DIR",
+        help_heading = "Global options"
     )]
     pub home: PathBuf,
 
-    /// Settings file [default: <home>/trayscope.toml when it exists]
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Settings file; it must exist [default: <home>/trayscope.toml when it exists]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
     pub config: Option<PathBuf>,
 
     /// More log output on stderr (-v info, -vv debug)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet", help_heading = "Global options")]
     pub verbose: u8,
 
-    #[command(subcommand)]
-    pub command: Command,
+    /// Only errors on stderr: no progress bar, no summary line, no warnings
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub quiet: bool,
+
+    /// Colour and bold on terminals: auto (only on a terminal, never with NO_COLOR set), always or never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Global options")]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Snapshot the whole connector catalog (every connector version and its operations) into catalog.db
     #[command(
-        after_help = "Examples:\n  TRAY_TOKEN=… trayscope crawl --region eu1\n  trayscope crawl --token-file ~/.tray-token --json\n  trayscope crawl --from-dir examples/catalog/2026-11-25"
+        after_help = "Examples:\n  TRAY_TOKEN=… trayscope crawl --region eu1\n  trayscope crawl --token-file ~/.tray-token --format json\n  trayscope crawl --from-dir examples/catalog/2026-11-25"
     )]
     Crawl(crawl::CrawlArgs),
     /// List snapshots
-    #[command(after_help = "Example:\n  trayscope snapshots --json")]
+    #[command(after_help = "Example:\n  trayscope snapshots --format json")]
     Snapshots(crawl::SnapshotsArgs),
     /// Write a complete snapshot back out in the API's directory layout
     #[command(after_help = "Example:\n  trayscope export --snapshot 3 --out catalog-3/")]
     Export(crawl::ExportArgs),
     /// Compare two complete snapshots: new and retired versions, deprecations, direction-aware schema changes
     #[command(
-        after_help = "Examples:\n  trayscope diff                          # latest complete snapshot against the one before\n  trayscope diff --from 3 --to 7 --format html --out changes.html"
+        after_help = "Examples:\n  trayscope diff                          # latest complete snapshot against the one before\n  trayscope diff --from 3 --to 7 --format html --out changes.html\n\nExit codes: 0 the diff ran (with --fail-on-breaking: and nothing broke), 1 --fail-on-breaking and something broke, 2 it could not run."
     )]
     Diff(diff::DiffArgs),
     /// The cron job: crawl, update the index, diff against the previous snapshot and write dated reports
@@ -95,15 +114,17 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Full-text search over every operation: names, titles, descriptions and schema fields, best match first
     #[command(
-        after_help = "Examples:\n  trayscope search which connector can send an SMS\n  trayscope search 'slack send mesage' --all-versions\n  trayscope search '\"find records\"' --connector salesforce --format json\n\nExit codes: 0 searched (also when nothing matched), 2 bad query, no snapshot or unusable index."
+        after_help = "Examples:\n  trayscope search which connector can send an SMS\n  trayscope search 'slack send mesage' --all-versions\n  trayscope search '\"find records\"' --connector salesforce --format json\n  trayscope search -- -deprecated message --limit 3\n\nExit codes: 0 searched (also when nothing matched), 2 bad query, no snapshot or unusable index."
     )]
     Search(search::SearchArgs),
     /// Bring the search index up to date with catalog.db, or rebuild it from scratch
-    #[command(after_help = "Examples:\n  trayscope index\n  trayscope index --rebuild --json")]
+    #[command(
+        after_help = "Examples:\n  trayscope index\n  trayscope index --rebuild --format json"
+    )]
     Index(search::IndexArgs),
     /// Delete old snapshots and free what only they used (the latest complete snapshot always stays)
     #[command(
-        after_help = "Examples:\n  trayscope prune --keep 30 --dry-run\n  trayscope prune --older-than 90d --json\n\nExit codes: 0 pruned (or nothing to prune), 2 no catalog, bad flags, or another run holds the writer lock."
+        after_help = "Examples:\n  trayscope prune --keep 30 --dry-run\n  trayscope prune --older-than 90d --format json\n\nExit codes: 0 pruned (or nothing to prune), 2 no catalog, bad flags, or another run holds the writer lock."
     )]
     Prune(prune::PruneArgs),
     /// One connector's timeline across snapshots: versions appearing, superseded and vanishing, operation changes
@@ -120,84 +141,71 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Write man pages (trayscope.1 and one per command) into a directory
+    #[command(after_help = "Example:\n  trayscope man-pages /usr/local/share/man/man1")]
+    ManPages {
+        /// The directory to write the pages to (created if needed)
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+/// What every command gets besides its own arguments.
+pub struct Context {
+    pub home: Home,
+    pub settings: Settings,
+    pub quiet: bool,
+    pub color: ColorChoice,
 }
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
-    init_tracing(cli.verbose);
-    let home = Home::new(&cli.home);
-    let settings = || -> Result<Settings> {
-        Ok(config::load(cli.config.as_deref(), home.dir(), &|name| {
-            std::env::var(name).ok()
-        })?)
+    output::init_logging(cli.global.verbose, cli.global.quiet, cli.global.color);
+    let home = Home::new(&cli.global.home);
+    // Every command reads the settings, so that a `--config` naming no file is an error whatever the command.
+    let settings = config::load(cli.global.config.as_deref(), home.dir(), &|name| {
+        std::env::var(name).ok()
+    })?;
+    let cx = Context {
+        home,
+        settings,
+        quiet: cli.global.quiet,
+        color: cli.global.color,
     };
     match cli.command {
-        Command::Crawl(args) => crawl::run_crawl(&home, &settings()?, args),
-        Command::Snapshots(args) => crawl::run_snapshots(&home, args),
-        Command::Export(args) => crawl::run_export(&home, args),
-        Command::Nightly(args) => nightly::run_nightly(&home, &settings()?, args),
-        Command::Diff(args) => diff::run_diff(&home, &settings()?, args),
+        Command::Crawl(args) => crawl::run_crawl(&cx, args),
+        Command::Snapshots(args) => crawl::run_snapshots(&cx, args),
+        Command::Export(args) => crawl::run_export(&cx, args),
+        Command::Nightly(args) => nightly::run_nightly(&cx, args),
+        Command::Diff(args) => diff::run_diff(&cx, args),
         Command::SchemaDiff(args) => diff::run_schema_diff(args),
-        Command::Audit(args) => audit::run_audit(&home, &settings()?, args),
-        Command::Search(args) => search::run_search(&home, args),
-        Command::Index(args) => search::run_index(&home, args),
-        Command::Prune(args) => prune::run_prune(&home, args),
-        Command::History(args) => history::run_history(&home, args),
+        Command::Audit(args) => audit::run_audit(&cx, args),
+        Command::Search(args) => search::run_search(&cx, args),
+        Command::Index(args) => search::run_index(&cx, args),
+        Command::Prune(args) => prune::run_prune(&cx, args),
+        Command::History(args) => history::run_history(&cx, args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            let mut out = stdout();
-            clap_complete::generate(shell, &mut command, "trayscope", &mut out);
-            std::io::Write::flush(&mut out)?;
-            Ok(Outcome::Success)
+            output::emit(None, Outcome::Success, |out| {
+                clap_complete::generate(shell, &mut command, "trayscope", out);
+                Ok(())
+            })
         }
+        Command::ManPages { dir } => output::write_man_pages(&dir),
     }
 }
 
-fn init_tracing(verbose: u8) {
-    let level = match verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
-    };
-    // Only our own crate logs at the chosen level: dependency internals stay at warn.
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TRAYSCOPE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,trayscope={level}")));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
-}
-
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
-/// Standard output, buffered: reports are written in many small pieces, and unbuffered each would be a system
-/// call. Callers flush before they return, so a write error is reported rather than lost on drop.
-pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
-    std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock())
-}
-
-/// Opens the catalog of `home`, which must exist.
-pub fn open_existing(home: &Home) -> Result<Store> {
-    let path = home.existing_db()?;
-    Store::open(&path).with_context(|| format!("opening {}", path.display()))
-}
-
-/// Writes a file whole or not at all: rendered in memory, then [`crate::nightly::write_whole`].
-pub fn write_atomically(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-) -> Result<()> {
-    let mut bytes = Vec::new();
-    write(&mut bytes)?;
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+/// `0.1.0`, or `0.1.0 (abc1234)` when built from a git checkout (`-dirty` when it had uncommitted changes).
+const fn version() -> &'static str {
+    match option_env!("TRAYSCOPE_VERSION") {
+        Some(version) => version,
+        None => env!("CARGO_PKG_VERSION"),
     }
-    crate::nightly::write_whole(path, &bytes)?;
-    Ok(())
+}
+
+fn long_version() -> &'static str {
+    match option_env!("TRAYSCOPE_LONG_VERSION") {
+        Some(version) => version,
+        None => env!("CARGO_PKG_VERSION"),
+    }
 }

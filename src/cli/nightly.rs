@@ -1,107 +1,87 @@
-//! `nightly`: the job teams put in cron. Crawl → index → diff against the previous complete snapshot → reports.
-//!
-//! The whole run holds the home's writer lock, so two overlapping runs never write at once; the second waits up to
-//! `--wait` and otherwise stops at once, saying so. A failed crawl writes no report.
+//! `nightly`: the cron job. The job itself is [`trayscope::nightly::run`]; this parses its flags and shows the
+//! outcome: one summary line on stderr (for cron logs; `-q` drops it), and with `--format json` an object on stdout.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
-use super::crawl::{CrawlArgs, concurrency, crawl_and_index, source_from_args};
-use super::diff::{diff_report, snapshot_pair};
-use super::{Outcome, open_existing};
-use crate::config::Settings;
-use crate::home::{Home, HomeError};
-use crate::nightly::{self, CatalogSummary, Night};
+use super::args::{FormatArgs, HumanOrJson, SourceArgs};
+use super::crawl::{json_line, report_index_update};
+use super::output::{self, Outcome, emit};
+use super::{Context, progress};
+use trayscope::nightly::{self, NightlyOptions};
+use trayscope::report;
 
 #[derive(Debug, Args)]
 pub struct NightlyArgs {
     #[command(flatten)]
-    pub crawl: CrawlArgs,
+    pub source: SourceArgs,
 
-    /// Directory for the reports [default: reports; or `reports_dir`, TRAYSCOPE_REPORTS]
+    /// Directory for the reports [default: reports; or `reports_dir` in trayscope.toml, TRAYSCOPE_REPORTS]
     #[arg(long, value_name = "DIR")]
     pub reports: Option<PathBuf>,
 
-    /// How long to wait for another run to release the lock (e.g. 30s, 10m); 0 = fail at once
-    #[arg(long, default_value = "0", value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    /// How long to wait for another run to release the lock (e.g. 30s, 10m; at most 7d); 0 = fail at once
+    #[arg(long, default_value = "0", value_name = "DURATION", value_parser = parse_wait)]
     pub wait: std::time::Duration,
 
     /// Exit 1 when the night has breaking changes (the reports are written first)
     #[arg(long)]
     pub fail_on_breaking: bool,
+
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
-pub fn run_nightly(home: &Home, settings: &Settings, args: NightlyArgs) -> Result<Outcome> {
-    let reports = args
-        .reports
-        .clone()
-        .or_else(|| settings.reports_dir.clone())
-        .unwrap_or_else(|| PathBuf::from("reports"));
-    let source = source_from_args(&args.crawl, settings)?;
-    let writer = match home.lock_writer(args.wait) {
-        Err(HomeError::Locked { path }) => anyhow::bail!(
-            "another trayscope run holds the lock {} (waited {:?}); not starting a second writer. Pass --wait to wait \
-             for it",
-            path.display(),
-            args.wait
-        ),
-        other => other?,
-    };
-    let crawled = crawl_and_index(home, &writer, &source, concurrency(&args.crawl, settings))?;
+/// The longest `--wait` accepted: a lock held for a week is a stuck run, not one to wait for.
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
 
-    let mut store = open_existing(home)?;
-    let info = store.complete_snapshot(Some(crawled.snapshot))?;
-    let stem = nightly::stem(info.id, info.finished_at.as_deref());
-    let (written, from, breaking) = match snapshot_pair(&store, None, Some(info.id))? {
-        Some((from, to)) => {
-            let report = diff_report(&mut store, settings, from, to)?;
-            let written = nightly::write_night(&reports, &stem, &Night::Diff(&report))?;
-            (written, Some(from), report.breaking())
-        }
-        None => {
-            let summary = CatalogSummary::of(&store.catalog(info.id)?);
-            let written = nightly::write_night(&reports, &stem, &Night::First(&summary))?;
-            (written, None, 0)
-        }
-    };
-    drop(writer);
-
-    let mut out = super::stdout();
-    if args.crawl.json {
-        let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        serde_json::to_writer(
-            &mut out,
-            &serde_json::json!({
-                "snapshot": info.id,
-                "from": from,
-                "breaking": breaking,
-                "crawl": crawled,
-                "reports": files,
-            }),
-        )?;
-        writeln!(out)?;
-    } else {
-        writeln!(
-            out,
-            "snapshot {}: {} connector versions, {} operations; {} → {}",
-            info.id,
-            crawled.connector_versions,
-            crawled.operations,
-            match from {
-                Some(from) => format!("compared with snapshot {from}, {breaking} breaking"),
-                None => "first snapshot, catalog summary".to_owned(),
-            },
-            reports.join(format!("{stem}.html")).display()
-        )
-        .context("writing the summary")?;
+fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
+    let wait = trayscope::config::parse_duration(text)?;
+    if wait > MAX_WAIT {
+        return Err(format!("{text:?} is longer than the 7d this waits at most"));
     }
-    out.flush()?;
-    Ok(if args.fail_on_breaking && breaking > 0 {
-        Outcome::GateFailed
-    } else {
-        Outcome::Success
-    })
+    Ok(wait)
+}
+
+pub fn run_nightly(cx: &Context, args: NightlyArgs) -> Result<Outcome> {
+    let progress = progress::for_stderr(cx.quiet);
+    let options = NightlyOptions {
+        source: args.source.source(&cx.settings)?,
+        crawl: args.source.crawl_options(&cx.settings),
+        reports: args
+            .reports
+            .clone()
+            .or_else(|| cx.settings.reports_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("reports")),
+        wait: args.wait,
+        severity: cx.settings.severity.clone(),
+        progress: progress.as_ref(),
+    };
+    let night = nightly::run(&cx.home, &options)?;
+    report_index_update(cx, &night.index);
+    output::status(
+        cx.quiet,
+        &report::describe_night(&night.crawl, night.from, night.breaking, &night.html_report),
+    );
+    let outcome = Outcome::gate(args.fail_on_breaking && night.breaking > 0);
+    match args.format.get() {
+        HumanOrJson::Json => {
+            let files: Vec<String> = night
+                .reports
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            let body = serde_json::json!({
+                "snapshot": night.crawl.snapshot,
+                "from": night.from,
+                "breaking": night.breaking,
+                "crawl": night.crawl,
+                "reports": files,
+            });
+            emit(None, outcome, |out| json_line(out, &body))
+        }
+        HumanOrJson::Human => Ok(outcome),
+    }
 }

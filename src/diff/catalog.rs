@@ -74,14 +74,8 @@ pub fn diff_snapshots(store: &mut Store, from: i64, to: i64) -> Result<Report, D
             ))
     });
     Ok(Report::new(
-        SnapshotRef {
-            snapshot: a.snapshot.id,
-            finished_at: a.snapshot.finished_at.clone(),
-        },
-        SnapshotRef {
-            snapshot: b.snapshot.id,
-            finished_at: b.snapshot.finished_at.clone(),
-        },
+        SnapshotRef::of(&a.snapshot),
+        SnapshotRef::of(&b.snapshot),
         changes,
     ))
 }

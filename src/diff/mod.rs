@@ -7,96 +7,31 @@
 
 mod catalog;
 pub mod schema;
+mod summary;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use strum::IntoEnumIterator;
+
+pub use crate::findings::{DiffCode as Code, Severity, SnapshotRef};
+use crate::findings::{SeverityOverrides, serialize_diff_severity, serialize_diff_snapshot};
 
 pub use catalog::{DiffError, OperationComparison, compare_operation, diff_snapshots};
+
+/// The diff of two complete snapshots, with configured severities applied.
+pub fn report_between(
+    store: &mut crate::store::Store,
+    from: i64,
+    to: i64,
+    severity: &SeverityOverrides,
+) -> Result<Report, DiffError> {
+    let mut report = diff_snapshots(store, from, to)?;
+    report.override_severities(severity);
+    Ok(report)
+}
 pub use schema::{Direction, SchemaChange, diff_schemas};
-
-/// How much a change matters. Ordered: `Info < Warning < Error`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// The stable code of a catalog change.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Code {
-    ConnectorAdded,
-    ConnectorRemoved,
-    ConnectorVersionAdded,
-    ConnectorVersionRemoved,
-    ServiceVersionAdded,
-    ConnectorVersionDeprecated,
-    OperationAdded,
-    OperationRemoved,
-    OperationChanged,
-}
-
-impl Code {
-    pub const ALL: [Code; 9] = [
-        Code::ConnectorAdded,
-        Code::ConnectorRemoved,
-        Code::ConnectorVersionAdded,
-        Code::ConnectorVersionRemoved,
-        Code::ServiceVersionAdded,
-        Code::ConnectorVersionDeprecated,
-        Code::OperationAdded,
-        Code::OperationRemoved,
-        Code::OperationChanged,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::ConnectorAdded => "connector-added",
-            Code::ConnectorRemoved => "connector-removed",
-            Code::ConnectorVersionAdded => "connector-version-added",
-            Code::ConnectorVersionRemoved => "connector-version-removed",
-            Code::ServiceVersionAdded => "service-version-added",
-            Code::ConnectorVersionDeprecated => "connector-version-deprecated",
-            Code::OperationAdded => "operation-added",
-            Code::OperationRemoved => "operation-removed",
-            Code::OperationChanged => "operation-changed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Code> {
-        Code::ALL.into_iter().find(|c| c.as_str() == text)
-    }
-
-    /// The severity a change of this code has unless configuration overrides it. `operation-changed` is `error`
-    /// when breaking (Tray changed a version under pinned workflows) and `info` otherwise.
-    pub fn default_severity(self, breaking: bool) -> Severity {
-        match self {
-            Code::ConnectorRemoved | Code::ConnectorVersionRemoved | Code::OperationRemoved => {
-                Severity::Error
-            }
-            Code::OperationChanged if breaking => Severity::Error,
-            Code::ConnectorVersionDeprecated => Severity::Warning,
-            _ => Severity::Info,
-        }
-    }
-}
+pub use summary::{CatalogSummary, DeprecatedVersion};
 
 /// A service by name and integer version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -109,6 +44,7 @@ pub struct ServiceRef {
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
     pub code: Code,
+    #[serde(serialize_with = "serialize_diff_severity")]
     pub severity: Severity,
     pub connector: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,17 +99,12 @@ pub struct OperationUpgrade {
     pub schema_changes: Vec<SchemaChange>,
 }
 
-/// A snapshot a report compares.
-#[derive(Debug, Clone, Serialize)]
-pub struct SnapshotRef {
-    pub snapshot: i64,
-    pub finished_at: Option<String>,
-}
-
 /// Everything that changed from `from` to `to`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    #[serde(serialize_with = "serialize_diff_snapshot")]
     pub from: SnapshotRef,
+    #[serde(serialize_with = "serialize_diff_snapshot")]
     pub to: SnapshotRef,
     /// Count per code (every code present, zero included), plus `breaking`: breaking `operation-changed` changes.
     pub summary: BTreeMap<String, u64>,
@@ -182,10 +113,8 @@ pub struct Report {
 
 impl Report {
     pub fn new(from: SnapshotRef, to: SnapshotRef, changes: Vec<Change>) -> Report {
-        let mut summary: BTreeMap<String, u64> = Code::ALL
-            .iter()
-            .map(|c| (c.as_str().to_owned(), 0))
-            .collect();
+        let mut summary: BTreeMap<String, u64> =
+            Code::iter().map(|c| (c.as_str().to_owned(), 0)).collect();
         let mut breaking = 0;
         for change in &changes {
             *summary.entry(change.code.as_str().to_owned()).or_default() += 1;
@@ -211,21 +140,13 @@ impl Report {
     }
 
     /// Applies per-code severity overrides (from configuration).
-    pub fn override_severities(&mut self, overrides: &BTreeMap<Code, Severity>) {
+    pub fn override_severities(&mut self, overrides: &SeverityOverrides) {
         for change in &mut self.changes {
-            if let Some(&severity) = overrides.get(&change.code) {
+            if let Some(&severity) = overrides.get(&crate::findings::Code::Diff(change.code)) {
                 change.severity = severity;
             }
         }
     }
 }
 
-/// The fingerprint of a change: 16 hex digits of BLAKE3 over its identifying fields.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut hasher = blake3::Hasher::new();
-    for part in parts {
-        hasher.update(&(part.len() as u64).to_le_bytes());
-        hasher.update(part.as_bytes());
-    }
-    crate::store::hex(&hasher.finalize().as_bytes()[..8])
-}
+pub use crate::findings::fingerprint;

@@ -13,6 +13,7 @@
 //! not stored, and snippets are cut from the JSON in the store for the few hits shown.
 
 mod build;
+mod freshness;
 mod query;
 mod search;
 mod text;
@@ -26,6 +27,10 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 pub use build::{ForgetSummary, UpdateSummary, forget_states, rebuild, update};
+pub use freshness::{
+    AfterPrune, CurrentIndex, FreshnessError, Refresh, SEARCH_LOCK_WAIT, after_prune, open_current,
+    update_after_crawl,
+};
 pub use query::QueryError;
 pub use search::{Highlighted, Hit, SearchRequest, SearchResults, VersionScope, check_query};
 pub use text::{OperationMeta, SchemaField, schema_fields};

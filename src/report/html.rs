@@ -66,15 +66,15 @@ pub(super) fn page_end(out: &mut dyn Write) -> io::Result<()> {
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let title = format!(
         "Tray catalog changes: snapshot {} → {}",
-        report.from.snapshot, report.to.snapshot
+        report.from.id, report.to.id
     );
     page_start(&title, "", out)?;
     writeln!(
         out,
         "<p class=\"muted\">From snapshot {} ({}) to snapshot {} ({}).</p>",
-        report.from.snapshot,
+        report.from.id,
         escape(report.from.finished_at.as_deref().unwrap_or("unfinished")),
-        report.to.snapshot,
+        report.to.id,
         escape(report.to.finished_at.as_deref().unwrap_or("unfinished"))
     )?;
     let counts = headline(report);

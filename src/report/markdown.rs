@@ -10,14 +10,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "# Tray catalog changes: snapshot {} → {}\n",
-        report.from.snapshot, report.to.snapshot
+        report.from.id, report.to.id
     )?;
     writeln!(
         out,
         "From snapshot {} ({}) to snapshot {} ({}).\n",
-        report.from.snapshot,
+        report.from.id,
         report.from.finished_at.as_deref().unwrap_or("unfinished"),
-        report.to.snapshot,
+        report.to.id,
         report.to.finished_at.as_deref().unwrap_or("unfinished")
     )?;
     let counts: Vec<String> = headline(report)

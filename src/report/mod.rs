@@ -5,22 +5,39 @@
 //! escapes it for its format. Sections come in one order everywhere: breaking changes, new service versions,
 //! deprecated, retired, new connectors and versions, then the rest.
 
+mod history;
 mod html;
+mod human;
 mod markdown;
 mod nights;
+mod schema_diff;
+mod search;
+mod snapshots;
+mod summary;
+mod text;
 
 use std::io::{self, Write};
 
 use crate::diff::{Change, Code, Report};
 
-pub use nights::{render_catalog_summary, render_nights_index};
+pub use history::render_history;
+pub use nights::{NightEntry, render_catalog_summary, render_nights_index};
+pub use schema_diff::{render_schema_diff_human, render_schema_diff_json};
+pub use search::{Marks, render_search_human, render_search_json, search_scope_note};
+pub use snapshots::{render_snapshots_human, render_snapshots_json};
+pub use summary::{
+    PruneJson, describe_crawl, describe_index_update, describe_night, describe_prune, prune_json,
+};
+pub use text::{human_bytes, human_duration, id_list, plural, printable, printable_lines};
 
 /// An output format of `trayscope diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Markdown,
     Json,
     Html,
+    /// Plain text for a terminal: the headline, then one line per change.
+    Human,
 }
 
 impl Format {
@@ -29,6 +46,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Json => "json",
             Format::Html => "html",
+            Format::Human => "txt",
         }
     }
 }
@@ -42,6 +60,7 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Resul
             writeln!(out)
         }
         Format::Html => html::render(report, out),
+        Format::Human => human::render(report, out),
     }
 }
 

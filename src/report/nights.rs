@@ -6,7 +6,75 @@ use std::io::{self, Write};
 use super::Format;
 use super::html::{escape as html, page_end, page_start};
 use super::markdown::escape as md;
-use crate::nightly::{CatalogSummary, NightEntry};
+use serde_json::Value;
+
+use crate::diff::CatalogSummary;
+
+/// One night's report as `index.html` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NightEntry {
+    pub stem: String,
+    pub date: String,
+    pub snapshot: i64,
+    /// `None` for a first night (a catalog summary).
+    pub from: Option<i64>,
+    /// Headline counts of a diff, in display order.
+    pub counts: Vec<(String, u64)>,
+    pub total_changes: u64,
+    pub breaking: u64,
+}
+
+impl NightEntry {
+    /// The entry for a night report's JSON (a diff report or a first night's catalog summary).
+    pub fn from_report_json(
+        stem: String,
+        date: String,
+        snapshot: i64,
+        value: &Value,
+    ) -> NightEntry {
+        let count = |key: &str| value["summary"][key].as_u64().unwrap_or(0);
+        if value["kind"] == "catalog-summary" {
+            return NightEntry {
+                stem,
+                date,
+                snapshot,
+                from: None,
+                counts: vec![
+                    (
+                        "connector versions".into(),
+                        value["connector_versions"].as_u64().unwrap_or(0),
+                    ),
+                    (
+                        "deprecated".into(),
+                        value["deprecated"].as_array().map_or(0, |a| a.len() as u64),
+                    ),
+                ],
+                total_changes: 0,
+                breaking: 0,
+            };
+        }
+        let counts: Vec<(String, u64)> = [
+            ("breaking", "breaking"),
+            ("deprecated", "connector-version-deprecated"),
+            ("retired", "connector-version-removed"),
+            ("new versions", "connector-version-added"),
+            ("new service versions", "service-version-added"),
+            ("operations changed", "operation-changed"),
+        ]
+        .into_iter()
+        .map(|(label, key)| (label.to_owned(), count(key)))
+        .collect();
+        NightEntry {
+            stem,
+            date,
+            snapshot,
+            from: value["from"]["snapshot"].as_i64(),
+            counts,
+            total_changes: value["changes"].as_array().map_or(0, |a| a.len() as u64),
+            breaking: count("breaking"),
+        }
+    }
+}
 
 pub fn render_catalog_summary(
     summary: &CatalogSummary,
@@ -23,12 +91,8 @@ pub fn render_catalog_summary(
             serde_json::to_writer_pretty(&mut *out, summary).map_err(io::Error::other)?;
             writeln!(out)
         }
-        Format::Markdown => {
-            writeln!(
-                out,
-                "# Tray catalog: snapshot {}\n",
-                summary.snapshot.snapshot
-            )?;
+        Format::Markdown | Format::Human => {
+            writeln!(out, "# Tray catalog: snapshot {}\n", summary.snapshot.id)?;
             writeln!(
                 out,
                 "First snapshot ({when}): nothing to compare with yet. The next night's report lists what changed.\n"
@@ -64,7 +128,7 @@ pub fn render_catalog_summary(
             Ok(())
         }
         Format::Html => {
-            let title = format!("Tray catalog: snapshot {}", summary.snapshot.snapshot);
+            let title = format!("Tray catalog: snapshot {}", summary.snapshot.id);
             page_start(&title, "", out)?;
             writeln!(
                 out,

@@ -6,6 +6,7 @@
 
 mod blob;
 mod history;
+mod pick;
 mod prune;
 mod write;
 
@@ -17,7 +18,7 @@ use serde_json::Value;
 
 pub use blob::{Hash, canonical_json, hash_bytes, hex};
 pub use history::Sighting;
-pub use prune::{PruneStats, Retention, Selection};
+pub use prune::{PruneOutcome, PruneStats, Retention, Selection};
 pub use write::{SnapshotCounts, SnapshotWriter, WriteStats};
 
 use crate::model::{self, Service, Version};
@@ -52,8 +53,36 @@ pub enum StoreError {
         id: i64,
         status: String,
     },
-    #[error("{path}: no complete snapshot yet (run `trayscope crawl` first)")]
-    NoCompleteSnapshot { path: PathBuf },
+    #[error("{path}: no complete snapshot yet{}", match running {
+        Some((id, started)) => format!(
+            ": snapshot {id}, started {started}, is still running (a crawl in progress; try again when it ends, \
+             or if no crawl is running, it was killed: run `trayscope crawl` again)"
+        ),
+        None => " (run `trayscope crawl` first)".to_owned(),
+    })]
+    NoCompleteSnapshot {
+        path: PathBuf,
+        /// The newest `running` snapshot and when it started, if any.
+        running: Option<(i64, String)>,
+    },
+    #[error(
+        "{path}: {what} needs two complete snapshots, and there {}; run `trayscope crawl` (or `nightly`) again \
+         later to take another, or pick two with --from and --to",
+        match complete.as_slice() {
+            [] => "are none yet".to_owned(),
+            [one] => format!("is only one (snapshot {one})"),
+            many => format!("are {} ({})", many.len(), many.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+        }
+    )]
+    NotEnoughSnapshots {
+        path: PathBuf,
+        what: &'static str,
+        complete: Vec<i64>,
+    },
+    #[error(
+        "{path}: snapshot {from} is not older than snapshot {to}; --from must name the older one"
+    )]
+    WrongOrder { path: PathBuf, from: i64, to: i64 },
     #[error("{path}: will not prune snapshot {id}: {why}")]
     WontPrune { path: PathBuf, id: i64, why: String },
     #[error("{path}: stored data is damaged: {what}")]
@@ -353,6 +382,7 @@ impl Store {
                     Some(id) => self.snapshot(id),
                     None => Err(StoreError::NoCompleteSnapshot {
                         path: self.path.clone(),
+                        running: self.newest_running()?,
                     }),
                 }
             }

@@ -320,6 +320,55 @@ impl Store {
     }
 }
 
+/// What [`Store::prune_by`] did: the selection, the rows removed, and the file's size before and after.
+#[derive(Debug)]
+pub struct PruneOutcome {
+    pub dry_run: bool,
+    pub selection: Selection,
+    pub stats: PruneStats,
+    pub db_bytes_before: u64,
+    /// Equal to `db_bytes_before` on a dry run.
+    pub db_bytes_after: u64,
+    /// `VACUUM` failed (a full disk): the deletion stands, and later crawls reuse the free pages.
+    pub vacuum_error: Option<StoreError>,
+}
+
+impl PruneOutcome {
+    /// Whether snapshots were really deleted (not a dry run, and something to delete): then the caller repairs the
+    /// search index.
+    pub fn deleted_anything(&self) -> bool {
+        !self.dry_run && !self.selection.delete.is_empty()
+    }
+}
+
+impl Store {
+    /// The whole prune policy (the caller holds the writer lock): select by `rule`, delete in one transaction (or
+    /// only count, on a dry run), then give the space back with `VACUUM`. A failed `VACUUM` does not undo the
+    /// deletion: it is reported in the outcome.
+    pub fn prune_by(&mut self, rule: &Retention, dry_run: bool) -> Result<PruneOutcome> {
+        let selection = self.select_for_prune(rule)?;
+        let db_bytes_before = self.disk_bytes();
+        let stats = if selection.delete.is_empty() {
+            PruneStats::default()
+        } else {
+            self.prune(&selection.delete, dry_run)?
+        };
+        let mut outcome = PruneOutcome {
+            dry_run,
+            selection,
+            stats,
+            db_bytes_before,
+            db_bytes_after: db_bytes_before,
+            vacuum_error: None,
+        };
+        if outcome.deleted_anything() {
+            outcome.vacuum_error = self.vacuum().err();
+            outcome.db_bytes_after = self.disk_bytes();
+        }
+        Ok(outcome)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

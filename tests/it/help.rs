@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "prune",
     "history",
     "completions",
+    "man-pages",
 ];
 
 fn help(args: &[&str]) -> String {

@@ -5,6 +5,7 @@
 mod fake_tray;
 
 mod audit;
+mod codes;
 mod common;
 mod crawl;
 mod diff;

@@ -116,11 +116,13 @@ fn two_nights_write_dated_reports_latest_and_an_index() {
     assert!(index.contains("<svg") && index.contains("3 breaking"));
     assert!(index.contains("1 → 2") && index.contains("1 (first)"));
 
-    let out = String::from_utf8_lossy(&second.stdout);
+    // The summary line is on stderr, where cron logs keep it, even though stderr is not a terminal.
+    let err = String::from_utf8_lossy(&second.stderr);
     assert!(
-        out.contains("compared with snapshot 1, 3 breaking"),
-        "{out}"
+        err.contains("compared with snapshot 1, 3 breaking"),
+        "{err}"
     );
+    assert!(second.stdout.is_empty(), "human output leaves stdout empty");
 }
 
 #[test]

@@ -6,6 +6,8 @@ use std::io::{self, Write};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 
+use strum::IntoEnumIterator;
+
 use crate::audit::{Code, FailOn, Finding, Report, SnapshotRef, WorkflowRef};
 
 /// Characters a relative URI reference cannot hold as they are (path separators stay).
@@ -145,8 +147,9 @@ struct LogicalLocation<'a> {
 
 #[derive(Serialize)]
 struct Fingerprints<'a> {
-    #[serde(rename = "trayscope/v1")]
-    v1: &'a str,
+    /// v2: the fingerprint scheme shared with the diff (length-prefixed fields); v1 values were NUL-separated.
+    #[serde(rename = "trayscope/v2")]
+    v2: &'a str,
 }
 
 #[derive(Serialize)]
@@ -186,7 +189,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     name: "trayscope",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules: Code::ALL.iter().map(|&code| rule(code)).collect(),
+                    rules: Code::iter().map(rule).collect(),
                 },
             },
             column_kind: "unicodeCodePoints",
@@ -239,10 +242,7 @@ fn result<'a>(finding: &'a Finding, suppression: Option<(usize, &str)>) -> Sarif
     };
     SarifResult {
         rule_id: finding.code.as_str(),
-        rule_index: Code::ALL
-            .iter()
-            .position(|&c| c == finding.code)
-            .unwrap_or(0),
+        rule_index: Code::iter().position(|c| c == finding.code).unwrap_or(0),
         level: finding.severity.as_str(),
         message: Text {
             text: finding.message.as_str().into(),
@@ -257,7 +257,7 @@ fn result<'a>(finding: &'a Finding, suppression: Option<(usize, &str)>) -> Sarif
             logical_locations: logical,
         }],
         partial_fingerprints: Fingerprints {
-            v1: &finding.fingerprint,
+            v2: &finding.fingerprint,
         },
         properties: ResultProperties {
             connector: &finding.connector,

@@ -8,94 +8,13 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::diff::{Report, SnapshotRef};
+use crate::diff::{CatalogSummary, Report};
+use crate::report::NightEntry;
 use crate::report::{self, Format};
-use crate::store::Catalog;
 
-#[derive(Debug, thiserror::Error)]
-pub enum NightlyError {
-    #[error("{path}: {error}")]
-    Io { path: PathBuf, error: io::Error },
-}
-
-/// What the first night reports: the catalog as it stands.
-#[derive(Debug, Clone, Serialize)]
-pub struct CatalogSummary {
-    /// Always `"catalog-summary"`, so readers of the JSON tell it from a diff report.
-    pub kind: &'static str,
-    pub snapshot: SnapshotRef,
-    pub connectors: u64,
-    pub connector_versions: u64,
-    pub operations: u64,
-    pub services: u64,
-    pub outdated_versions: u64,
-    /// Connector versions whose service is superseded (the deprecation rule), already on the first night.
-    pub deprecated: Vec<DeprecatedVersion>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DeprecatedVersion {
-    pub connector: String,
-    pub version: String,
-    pub service: String,
-    pub service_version: i64,
-    pub latest: String,
-}
-
-impl CatalogSummary {
-    pub fn of(catalog: &Catalog) -> CatalogSummary {
-        let standings = catalog.standings();
-        let names: std::collections::BTreeSet<&str> =
-            catalog.entries.iter().map(|e| e.name.as_str()).collect();
-        let services: std::collections::BTreeSet<(&str, i64)> = catalog
-            .entries
-            .iter()
-            .map(|e| (e.service.name.as_str(), e.service.version))
-            .collect();
-        let latest_of = |name: &str| {
-            catalog
-                .versions_of(name)
-                .map(|e| &e.version)
-                .max()
-                .map(ToString::to_string)
-                .unwrap_or_default()
-        };
-        let mut deprecated: Vec<DeprecatedVersion> = catalog
-            .entries
-            .iter()
-            .zip(&standings)
-            .filter(|(_, s)| s.deprecated)
-            .map(|(e, _)| DeprecatedVersion {
-                connector: e.name.clone(),
-                version: e.version.to_string(),
-                service: e.service.name.clone(),
-                service_version: e.service.version,
-                latest: latest_of(&e.name),
-            })
-            .collect();
-        deprecated.sort_by(|a, b| (&a.connector, &a.version).cmp(&(&b.connector, &b.version)));
-        CatalogSummary {
-            kind: "catalog-summary",
-            snapshot: SnapshotRef {
-                snapshot: catalog.snapshot.id,
-                finished_at: catalog.snapshot.finished_at.clone(),
-            },
-            connectors: names.len() as u64,
-            connector_versions: catalog.entries.len() as u64,
-            operations: catalog
-                .entries
-                .iter()
-                .map(|e| e.operations.len() as u64)
-                .sum(),
-            services: services.len() as u64,
-            outdated_versions: standings.iter().filter(|s| s.outdated).count() as u64,
-            deprecated,
-        }
-    }
-}
+use super::NightlyError;
 
 /// What one night reports.
 pub enum Night<'a> {
@@ -148,20 +67,6 @@ pub fn write_night(
     Ok(written)
 }
 
-/// One night's report as `index.html` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NightEntry {
-    pub stem: String,
-    pub date: String,
-    pub snapshot: i64,
-    /// `None` for a first night (a catalog summary).
-    pub from: Option<i64>,
-    /// Headline counts of a diff, in display order.
-    pub counts: Vec<(String, u64)>,
-    pub total_changes: u64,
-    pub breaking: u64,
-}
-
 /// Every night report in `dir`, newest first. Files that are not night reports are skipped.
 pub fn scan(dir: &Path) -> Vec<NightEntry> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -175,7 +80,7 @@ pub fn scan(dir: &Path) -> Vec<NightEntry> {
             let (date, snapshot) = parse_stem(&stem)?;
             let bytes = std::fs::read(entry.path()).ok()?;
             let value: Value = serde_json::from_slice(&bytes).ok()?;
-            Some(entry_from(stem, date, snapshot, &value))
+            Some(NightEntry::from_report_json(stem, date, snapshot, &value))
         })
         .collect();
     nights.sort_by(|a, b| (b.snapshot, &b.date).cmp(&(a.snapshot, &a.date)));
@@ -190,48 +95,20 @@ fn parse_stem(stem: &str) -> Option<(String, i64)> {
     (valid_date || date == "undated").then(|| (date.to_owned(), snapshot))
 }
 
-fn entry_from(stem: String, date: String, snapshot: i64, value: &Value) -> NightEntry {
-    let count = |key: &str| value["summary"][key].as_u64().unwrap_or(0);
-    if value["kind"] == "catalog-summary" {
-        return NightEntry {
-            stem,
-            date,
-            snapshot,
-            from: None,
-            counts: vec![
-                (
-                    "connector versions".into(),
-                    value["connector_versions"].as_u64().unwrap_or(0),
-                ),
-                (
-                    "deprecated".into(),
-                    value["deprecated"].as_array().map_or(0, |a| a.len() as u64),
-                ),
-            ],
-            total_changes: 0,
-            breaking: 0,
-        };
-    }
-    let counts: Vec<(String, u64)> = [
-        ("breaking", "breaking"),
-        ("deprecated", "connector-version-deprecated"),
-        ("retired", "connector-version-removed"),
-        ("new versions", "connector-version-added"),
-        ("new service versions", "service-version-added"),
-        ("operations changed", "operation-changed"),
-    ]
-    .into_iter()
-    .map(|(label, key)| (label.to_owned(), count(key)))
-    .collect();
-    NightEntry {
-        stem,
-        date,
-        snapshot,
-        from: value["from"]["snapshot"].as_i64(),
-        counts,
-        total_changes: value["changes"].as_array().map_or(0, |a| a.len() as u64),
-        breaking: count("breaking"),
-    }
+/// Checks, before anything is crawled, that reports can be written to `dir`: it is created if needed, and a
+/// temporary file is written there and removed. A night whose reports could not be written would otherwise be
+/// crawled for nothing.
+pub fn check_writable(dir: &Path) -> Result<(), NightlyError> {
+    let at = |error| NightlyError::ReportsDir {
+        path: dir.to_owned(),
+        error,
+    };
+    std::fs::create_dir_all(dir).map_err(at)?;
+    let probe = tempfile::Builder::new()
+        .prefix(".trayscope-probe-")
+        .tempfile_in(dir)
+        .map_err(at)?;
+    probe.close().map_err(at)
 }
 
 /// Writes `bytes` to `path` whole or not at all, readable by others (reports are for sharing).

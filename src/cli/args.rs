@@ -1,0 +1,320 @@
+//! Arguments several commands share, so the same words mean the same thing everywhere: `--format human|json` (with
+//! the old `--json` as a hidden alias), the connection flags of `crawl`, `nightly`, and the rewrite that lets flags
+//! follow a search query given after `--`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use clap::Args;
+
+use trayscope::api::{self, ApiClient, ClientOptions, Region, Token};
+use trayscope::config::Settings;
+use trayscope::crawl::CrawlOptions;
+use trayscope::source::Source;
+
+/// `--format` of the commands whose output is a human text or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HumanOrJson {
+    Human,
+    Json,
+}
+
+/// `--format human|json`, plus the hidden `--json` the first releases had.
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = HumanOrJson::Human)]
+    format: HumanOrJson,
+
+    /// The same as --format json (kept for scripts written against earlier releases)
+    #[arg(long, hide = true, conflicts_with = "format")]
+    json: bool,
+}
+
+impl FormatArgs {
+    pub fn get(&self) -> HumanOrJson {
+        if self.json {
+            HumanOrJson::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+/// `--region`: the library's [`Region`], named for clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RegionArg {
+    Us,
+    Eu1,
+    Ap1,
+}
+
+impl From<RegionArg> for Region {
+    fn from(region: RegionArg) -> Region {
+        match region {
+            RegionArg::Us => Region::Us,
+            RegionArg::Eu1 => Region::Eu1,
+            RegionArg::Ap1 => Region::Ap1,
+        }
+    }
+}
+
+const DEFAULT_CONCURRENCY: u16 = 8;
+const DEFAULT_RATE_LIMIT: f64 = 25.0;
+
+/// How to reach Tray's API: `crawl`, `nightly`.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Tray region [default: us; or `region` in trayscope.toml, TRAYSCOPE_REGION]
+    #[arg(long, value_enum)]
+    pub region: Option<RegionArg>,
+
+    /// API base URL, overriding --region (plain http only for loopback hosts) [or `api_url`, TRAYSCOPE_API_URL]
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// Read the API token from this file instead of the TRAY_TOKEN environment variable
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// Requests per second, all requests together; Tray allows 30 [default: 25; or `rate_limit`, TRAYSCOPE_RATE_LIMIT]
+    #[arg(long, value_name = "N", value_parser = positive_f64)]
+    pub rate_limit: Option<f64>,
+
+    /// Attempts per request (429, 5xx, timeouts, dropped connections, cut bodies are retried)
+    #[arg(long, default_value_t = 6, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+
+    /// First retry delay in milliseconds; doubles per retry, with jitter
+    #[arg(long, default_value_t = 500, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=600_000))]
+    pub backoff_ms: u64,
+
+    /// Per-request timeout in seconds
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: u64,
+
+    /// Largest response body accepted, in MiB
+    #[arg(long, default_value_t = 64, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_response_mb: u64,
+}
+
+impl ConnectionArgs {
+    /// An API client from the flags, then the settings (file and environment), then the defaults; the token from
+    /// `--token-file` or `TRAY_TOKEN`.
+    pub fn client(&self, settings: &Settings) -> Result<ApiClient> {
+        let region = self
+            .region
+            .map(Region::from)
+            .or(settings.region)
+            .unwrap_or(Region::Us);
+        let url = self
+            .api_url
+            .as_deref()
+            .or(settings.api_url.as_deref())
+            .unwrap_or(region.base_url());
+        let base = api::parse_base_url(url)?;
+        let token = self.token()?;
+        let options = ClientOptions {
+            rate_limit: self
+                .rate_limit
+                .or(settings.rate_limit)
+                .unwrap_or(DEFAULT_RATE_LIMIT),
+            max_attempts: self.max_attempts,
+            backoff_base: Duration::from_millis(self.backoff_ms),
+            timeout: Duration::from_secs(self.timeout),
+            max_body_bytes: self.max_body_bytes(),
+            ..ClientOptions::default()
+        };
+        Ok(ApiClient::new(base, &token, options)?)
+    }
+
+    pub fn max_body_bytes(&self) -> u64 {
+        self.max_response_mb << 20
+    }
+
+    /// The token, from `--token-file` or `TRAY_TOKEN`; a problem names where it came from, never the token.
+    fn token(&self) -> Result<Token> {
+        match &self.token_file {
+            Some(path) => {
+                let raw = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the token file {}", path.display()))?;
+                Token::new(&raw).map_err(|e| anyhow!("the token file {}: {e}", path.display()))
+            }
+            None => match std::env::var("TRAY_TOKEN") {
+                Ok(raw) => Token::new(&raw).map_err(|e| anyhow!("TRAY_TOKEN: {e}")),
+                Err(_) => bail!(
+                    "no API token: set TRAY_TOKEN or pass --token-file PATH (crawling a directory with --from-dir \
+                     needs none)"
+                ),
+            },
+        }
+    }
+}
+
+/// Where a crawl reads the catalog from: the API, or a directory in its layout.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Crawl a directory in the API's layout (DIR/connectors.json, DIR/operations/<name>/<version>.json) instead of
+    /// the API; no token needed
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["api_url", "token_file", "region"])]
+    pub from_dir: Option<PathBuf>,
+
+    /// Operations requests in flight at once [default: 8; or `concurrency`, TRAYSCOPE_CONCURRENCY]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+}
+
+impl SourceArgs {
+    pub fn source(&self, settings: &Settings) -> Result<Source> {
+        if let Some(dir) = &self.from_dir {
+            if !dir.is_dir() {
+                bail!("--from-dir {}: not a directory", dir.display());
+            }
+            return Ok(Source::Dir {
+                root: dir.clone(),
+                max_body_bytes: self.connection.max_body_bytes(),
+            });
+        }
+        Ok(Source::Http(self.connection.client(settings)?))
+    }
+
+    pub fn crawl_options(&self, settings: &Settings) -> CrawlOptions {
+        CrawlOptions {
+            concurrency: usize::from(
+                self.concurrency
+                    .or(settings.concurrency)
+                    .unwrap_or(DEFAULT_CONCURRENCY),
+            ),
+        }
+    }
+}
+
+fn positive_f64(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("{text:?} is not a positive number")),
+    }
+}
+
+/// Flags of `search` that take a value.
+const SEARCH_VALUE_FLAGS: &[&str] = &[
+    "--connector",
+    "--version",
+    "--snapshot",
+    "--limit",
+    "--format",
+    "--out",
+    "--home",
+    "--config",
+    "--color",
+];
+/// Flags of `search` that take none.
+const SEARCH_SWITCHES: &[&str] = &["--all-versions", "--json", "--quiet", "--verbose"];
+/// Global flags that take a value, which may come before the command name.
+const GLOBAL_VALUE_FLAGS: &[&str] = &["--home", "--config", "--color"];
+
+/// `trayscope search -- -deprecated message --limit 3`: everything after `--` is the query, so a query that starts
+/// with `-` must come after it — and then flags after the query would be read as query words. This moves the
+/// search flags found after `--` in front of it, so they are parsed as flags. Only exact flag names move (a query
+/// word like `--limitless` stays); other commands' arguments are left as they are.
+pub fn hoist_search_flags(args: Vec<OsString>) -> Vec<OsString> {
+    let Some(search) = command_position(&args) else {
+        return args;
+    };
+    if args[search] != "search" {
+        return args;
+    }
+    let Some(separator) = args[search..].iter().position(|a| a == "--") else {
+        return args;
+    };
+    let separator = search + separator;
+    let mut flags = Vec::new();
+    let mut query = Vec::new();
+    let mut rest = args[separator + 1..].iter();
+    while let Some(arg) = rest.next() {
+        let text = arg.to_string_lossy();
+        let name = text.split_once('=').map_or(text.as_ref(), |(n, _)| n);
+        if SEARCH_VALUE_FLAGS.contains(&name) {
+            flags.push(arg.clone());
+            if !text.contains('=')
+                && let Some(value) = rest.next()
+            {
+                flags.push(value.clone());
+            }
+        } else if SEARCH_SWITCHES.contains(&text.as_ref()) {
+            flags.push(arg.clone());
+        } else {
+            query.push(arg.clone());
+        }
+    }
+    let mut out: Vec<OsString> = args[..separator].to_vec();
+    out.extend(flags);
+    out.push("--".into());
+    out.extend(query);
+    out
+}
+
+/// The index of the command name: the first argument after the program name that is neither a global flag nor
+/// a global flag's value.
+fn command_position(args: &[OsString]) -> Option<usize> {
+    let mut i = 1;
+    while i < args.len() {
+        let text = args[i].to_string_lossy();
+        if GLOBAL_VALUE_FLAGS.contains(&text.as_ref()) {
+            i += 2;
+        } else if text.starts_with('-') {
+            i += 1;
+        } else {
+            return Some(i);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hoisted(line: &str) -> String {
+        let args: Vec<OsString> = line.split(' ').map(OsString::from).collect();
+        hoist_search_flags(args)
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn flags_after_a_search_query_are_moved_before_the_separator() {
+        assert_eq!(
+            hoisted("trayscope search -- -deprecated message --limit 3"),
+            "trayscope search --limit 3 -- -deprecated message"
+        );
+        assert_eq!(
+            hoisted("trayscope --home h search -- -x --format=json --all-versions y"),
+            "trayscope --home h search --format=json --all-versions -- -x y"
+        );
+    }
+
+    #[test]
+    fn other_commands_and_lookalike_words_are_left_alone() {
+        assert_eq!(
+            hoisted("trayscope search -- --limitless -a"),
+            "trayscope search -- --limitless -a"
+        );
+        assert_eq!(
+            hoisted("trayscope audit -- --limit 3"),
+            "trayscope audit -- --limit 3"
+        );
+        assert_eq!(
+            hoisted("trayscope search send sms --limit 3"),
+            "trayscope search send sms --limit 3"
+        );
+        assert_eq!(hoisted("trayscope"), "trayscope");
+    }
+}

@@ -9,6 +9,7 @@ mod audit;
 mod crawl;
 mod diff;
 mod history;
+mod hoist;
 mod nightly;
 mod output;
 mod progress;
@@ -23,7 +24,7 @@ use clap::{Parser, Subcommand};
 use trayscope::config::{self, Settings};
 use trayscope::home::Home;
 
-pub use args::hoist_search_flags;
+pub use hoist::hoist_search_flags;
 pub use output::{ColorChoice, Outcome};
 
 #[derive(Debug, Parser)]

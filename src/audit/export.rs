@@ -250,11 +250,13 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// The error for this export. Its message quotes names from the file, so control characters in them are
+    /// escaped here: an error line must never carry a newline or an escape sequence from an export.
     fn fail(&self, line: Option<usize>, message: String) -> AuditError {
         AuditError::Export {
             path: self.display.to_owned(),
             line,
-            message,
+            message: crate::report::printable(&message).into_owned(),
         }
     }
 

@@ -270,6 +270,9 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {
+                out.push_str(&c.escape_unicode().to_string())
+            }
             _ => out.push(ch),
         }
     }

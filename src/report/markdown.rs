@@ -181,6 +181,7 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
             _ => out.push(ch),
         }
     }
@@ -191,7 +192,7 @@ pub fn escape(text: &str) -> String {
 fn code_span(text: &str) -> String {
     let longest = longest_run(text, '`');
     let fence = "`".repeat(longest + 1);
-    let text = text.replace(['\n', '\r'], " ");
+    let text = crate::report::printable(&text.replace(['\n', '\r'], " ")).into_owned();
     if longest > 0 || text.starts_with(' ') || text.ends_with(' ') {
         format!("{fence} {text} {fence}")
     } else {

@@ -78,12 +78,16 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 }
 
 /// Like [`printable`], for a message of several lines: newlines stay, every other control character is escaped,
-/// and a line longer than `MAX_LINE` characters (an input line echoed back, say) is cut with `…`.
+/// a line that would start a GitHub Actions workflow command (`::…`) gets its first colon escaped, and a line
+/// longer than `MAX_LINE` characters (an input line echoed back, say) is cut with `…`.
 pub fn printable_lines(text: &str) -> String {
     const MAX_LINE: usize = 500;
     text.split('\n')
         .map(|line| {
-            let shown = printable(line);
+            let mut shown = printable(line);
+            if shown.trim_start().starts_with("::") {
+                shown = Cow::Owned(shown.replacen("::", "\\u{3a}:", 1));
+            }
             if shown.chars().count() > MAX_LINE {
                 let cut: String = shown.chars().take(MAX_LINE).collect();
                 format!("{cut}… (line cut at {MAX_LINE} characters)")
@@ -124,6 +128,7 @@ mod tests {
         let shown = printable(hostile);
         assert!(!shown.chars().any(char::is_control), "{shown}");
         assert!(shown.contains("ghost\\u{a}::error"), "{shown}");
+        assert!(printable_lines("x\n  ::error ::X").contains("  \\u{3a}:error"));
         let lines = printable_lines("one\ntwo\u{1b}[2J");
         assert_eq!(lines.lines().count(), 2);
         assert!(!lines.contains('\u{1b}'));

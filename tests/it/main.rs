@@ -9,6 +9,7 @@ mod codes;
 mod common;
 mod crawl;
 mod diff;
+mod escaping;
 mod grammar;
 mod help;
 mod history;

@@ -46,11 +46,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     )
 }
 
-/// Escapes a command's message (GitHub's `escapeData`).
+/// Escapes a command's message (GitHub's `escapeData`), after every other control character has been made
+/// printable: nothing in an export can end the command's line or reach the terminal raw.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::report::printable(&escaped).into_owned()
 }
 
 /// Escapes a command property (GitHub's `escapeProperty`).
@@ -66,5 +69,10 @@ mod tests {
     fn command_text_is_escaped_as_github_does() {
         assert_eq!(data("50%\nnext"), "50%25%0Anext");
         assert_eq!(property("a:b,c.json"), "a%3Ab%2Cc.json");
+        let hostile = data("ghost\n::error file=x::X\u{1b}]0;t\u{7}");
+        assert!(
+            !hostile.contains('\n') && !hostile.chars().any(char::is_control),
+            "{hostile}"
+        );
     }
 }

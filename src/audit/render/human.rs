@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use super::{HumanStyle, count};
 use crate::audit::{Finding, Report, Severity};
+use crate::report::printable;
 
 struct Paint {
     color: bool,
@@ -46,7 +47,7 @@ pub fn render(report: &Report, style: HumanStyle, out: &mut dyn Write) -> io::Re
             if file.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}", paint.bold(&finding.file))?;
+            writeln!(out, "{}", paint.bold(&printable(&finding.file)))?;
             file = Some(&finding.file);
             workflow = None;
             step = None;
@@ -59,7 +60,7 @@ pub fn render(report: &Report, style: HumanStyle, out: &mut dyn Write) -> io::Re
                 out,
                 "  workflow {:?} {}",
                 w.title,
-                paint.dim(&format!("({})", w.id))
+                paint.dim(&format!("({})", printable(&w.id)))
             )?;
             workflow = workflow_id;
             step = None;
@@ -75,7 +76,7 @@ pub fn render(report: &Report, style: HumanStyle, out: &mut dyn Write) -> io::Re
                 "      {} {}  {}",
                 paint.severity(finding.severity),
                 paint.dim(&format!("{:<28}", finding.code.as_str())),
-                finding.message
+                printable(&finding.message)
             )?;
         } else {
             let line = finding
@@ -88,7 +89,7 @@ pub fn render(report: &Report, style: HumanStyle, out: &mut dyn Write) -> io::Re
                 paint.dim(&line),
                 paint.severity(finding.severity),
                 paint.dim(&format!("{:<14}", finding.code.as_str())),
-                finding.message
+                printable(&finding.message)
             )?;
         }
     }
@@ -117,9 +118,12 @@ pub fn render(report: &Report, style: HumanStyle, out: &mut dyn Write) -> io::Re
         )?;
     }
     match &report.ignore {
-        Some(ignore) if s.suppressed > 0 => {
-            writeln!(out, "; {} suppressed by {}", s.suppressed, ignore.file)?
-        }
+        Some(ignore) if s.suppressed > 0 => writeln!(
+            out,
+            "; {} suppressed by {}",
+            s.suppressed,
+            printable(&ignore.file)
+        )?,
         _ => writeln!(out)?,
     }
     let gating = report.findings.iter().filter(|f| f.gating).count();
@@ -149,7 +153,7 @@ pub fn render(report: &Report, style: HumanStyle, out: &mut dyn Write) -> io::Re
 }
 
 fn step_heading(finding: &Finding, paint: &Paint) -> String {
-    let mut heading = paint.bold(finding.step.as_deref().unwrap_or("?"));
+    let mut heading = paint.bold(&printable(finding.step.as_deref().unwrap_or("?")));
     let mut place = Vec::new();
     if let Some(line) = finding.line {
         place.push(format!("line {line}"));
@@ -158,15 +162,15 @@ fn step_heading(finding: &Finding, paint: &Paint) -> String {
         place.push(format!("in {location}"));
     }
     if !place.is_empty() {
-        heading.push_str(&paint.dim(&format!(" ({})", place.join(", "))));
+        heading.push_str(&paint.dim(&printable(&format!(" ({})", place.join(", ")))));
     }
     heading.push_str(&format!(
         "  {} {}",
-        finding.connector,
-        finding.version.as_deref().unwrap_or("")
+        printable(&finding.connector),
+        printable(finding.version.as_deref().unwrap_or(""))
     ));
     if let Some(operation) = &finding.operation {
-        heading.push_str(&format!(" {operation}"));
+        heading.push_str(&format!(" {}", printable(operation)));
     }
     heading
 }

@@ -37,6 +37,8 @@ pub struct Settings {
     pub concurrency: Option<u16>,
     pub rate_limit: Option<f64>,
     pub reports_dir: Option<PathBuf>,
+    /// `max_chars`: the Markdown report's budget in characters (0: no limit).
+    pub max_chars: Option<usize>,
     /// `[severity]`: levels for diff and audit codes.
     pub severity: SeverityOverrides,
 }
@@ -49,6 +51,7 @@ impl Settings {
         self.concurrency = other.concurrency.or(self.concurrency);
         self.rate_limit = other.rate_limit.or(self.rate_limit);
         self.reports_dir = other.reports_dir.or(self.reports_dir);
+        self.max_chars = other.max_chars.or(self.max_chars);
         self.severity.extend(other.severity);
         self
     }
@@ -60,6 +63,7 @@ const KEYS: &[&str] = &[
     "concurrency",
     "rate_limit",
     "reports_dir",
+    "max_chars",
     "severity",
 ];
 
@@ -163,6 +167,16 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 Some(text) if !text.is_empty() => settings.reports_dir = Some(base.join(text)),
                 _ => problems.push(format!(
                     "`reports_dir`: expected a non-empty path, found {}",
+                    kind(value)
+                )),
+            },
+            "max_chars" => match value.as_integer() {
+                Some(n) if n >= 0 => settings.max_chars = Some(n as usize),
+                Some(n) => problems.push(format!(
+                    "`max_chars`: expected 0 (no limit) or a positive number of characters, found {n}"
+                )),
+                None => problems.push(format!(
+                    "`max_chars`: expected an integer, found {}",
                     kind(value)
                 )),
             },

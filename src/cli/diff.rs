@@ -37,6 +37,11 @@ pub struct DiffArgs {
     /// Exit 1 when a change is breaking (the report is written first)
     #[arg(long)]
     pub fail_on_breaking: bool,
+
+    /// Longest Markdown report, in characters; a longer one is shortened, saying what it left out (0 = no limit)
+    /// [default: 60000; or `max_chars` in trayscope.toml]
+    #[arg(long, value_name = "N")]
+    pub max_chars: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -68,9 +73,16 @@ pub fn run_diff(cx: &Context, args: DiffArgs) -> Result<Outcome> {
     } else {
         args.format.into()
     };
-    let outcome = Outcome::gate(args.fail_on_breaking && report.breaking() > 0);
+    let outcome = Outcome::gate(args.fail_on_breaking && report.breaking_changes() > 0);
+    let full_report = format!(
+        "printed by `trayscope diff --from {from} --to {to} --format html` (or `--format json`)"
+    );
+    let options = report::RenderOptions {
+        max_chars: super::nightly::max_chars(args.max_chars, &cx.settings),
+        full_report: &full_report,
+    };
     emit(args.out.as_deref(), outcome, |out| {
-        report::render(&report, format, out)
+        report::render(&report, format, &options, out)
     })
 }
 

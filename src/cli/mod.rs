@@ -14,6 +14,7 @@ mod nightly;
 mod output;
 mod progress;
 mod prune;
+mod report;
 mod search;
 
 use std::path::PathBuf;
@@ -102,6 +103,11 @@ pub enum Command {
         after_help = "Examples:\n  trayscope nightly --region eu1                      # reports/<date>-<snapshot>.{md,json,html}\n  trayscope nightly --from-dir examples/catalog/2026-11-26 --reports out/ --wait 10m"
     )]
     Nightly(nightly::NightlyArgs),
+    /// (Re)write the nightly reports of snapshots from the catalog: the ones not reported yet, one, or all
+    #[command(
+        after_help = "Examples:\n  trayscope report                        # every snapshot the reports directory does not have yet\n  trayscope report --all --reports reports/   # after an upgrade, or a lost reports directory\n  trayscope report --snapshot 7\n\nExit codes: 0 the reports were written, 2 no catalog, an unknown or incomplete snapshot, or an unwritable directory."
+    )]
+    Report(report::ReportArgs),
     /// Compare two JSON Schema files, classifying each change breaking or not for the direction
     #[command(
         name = "schema-diff",
@@ -179,6 +185,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Export(args) => crawl::run_export(&cx, args),
         Command::Nightly(args) => nightly::run_nightly(&cx, args),
         Command::Diff(args) => diff::run_diff(&cx, args),
+        Command::Report(args) => report::run_report(&cx, args),
         Command::SchemaDiff(args) => diff::run_schema_diff(args),
         Command::Audit(args) => audit::run_audit(&cx, args),
         Command::Search(args) => search::run_search(&cx, args),

@@ -30,12 +30,23 @@ pub struct NightlyArgs {
     #[arg(long)]
     pub fail_on_breaking: bool,
 
+    /// Longest Markdown report, in characters; a longer one is shortened, saying what it left out (0 = no limit)
+    /// [default: 60000; or `max_chars` in trayscope.toml]
+    #[arg(long, value_name = "N")]
+    pub max_chars: Option<usize>,
+
     #[command(flatten)]
     pub format: FormatArgs,
 }
 
 /// The longest `--wait` accepted: a lock held for a week is a stuck run, not one to wait for.
 const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
+/// The Markdown budget: the flag, then `max_chars` in the settings, then the default.
+pub fn max_chars(flag: Option<usize>, settings: &trayscope::config::Settings) -> usize {
+    flag.or(settings.max_chars)
+        .unwrap_or(report::DEFAULT_MAX_CHARS)
+}
 
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
     let wait = trayscope::config::parse_duration(text)?;
@@ -57,27 +68,34 @@ pub fn run_nightly(cx: &Context, args: NightlyArgs) -> Result<Outcome> {
             .unwrap_or_else(|| PathBuf::from("reports")),
         wait: args.wait,
         severity: cx.settings.severity.clone(),
+        max_chars: max_chars(args.max_chars, &cx.settings),
         progress: progress.as_ref(),
     };
     let night = nightly::run(&cx.home, &options)?;
     report_index_update(cx, &night.index);
     output::status(
         cx.quiet,
-        &report::describe_night(&night.crawl, night.from, night.breaking, &night.html_report),
+        &report::describe_night(&night.crawl, &night.nights),
     );
-    let outcome = Outcome::gate(args.fail_on_breaking && night.breaking > 0);
+    let tonight = night.tonight();
+    let breaking_changes = tonight.map_or(0, |n| n.breaking_changes);
+    let outcome = Outcome::gate(args.fail_on_breaking && breaking_changes > 0);
     match args.format.get() {
         HumanOrJson::Json => {
             let files: Vec<String> = night
-                .reports
+                .nights
                 .iter()
+                .flat_map(|n| &n.files)
                 .map(|p| p.display().to_string())
                 .collect();
+            let reported: Vec<i64> = night.nights.iter().map(|n| n.snapshot).collect();
             let body = serde_json::json!({
                 "snapshot": night.crawl.snapshot,
-                "from": night.from,
-                "breaking": night.breaking,
+                "from": tonight.and_then(|n| n.from),
+                "breaking": tonight.map_or(0, |n| n.breaking),
+                "breaking_changes": breaking_changes,
                 "crawl": night.crawl,
+                "reported": reported,
                 "reports": files,
             });
             emit(None, outcome, |out| json_line(out, &body))

@@ -106,37 +106,94 @@ pub struct Report {
     pub from: SnapshotRef,
     #[serde(serialize_with = "serialize_diff_snapshot")]
     pub to: SnapshotRef,
-    /// Count per code (every code present, zero included), plus `breaking`: breaking `operation-changed` changes.
-    pub summary: BTreeMap<String, u64>,
+    pub summary: Summary,
     pub changes: Vec<Change>,
+}
+
+/// The counts of a report, computed once when the report is made: every view (JSON, Markdown, HTML, the nightly
+/// index) shows these numbers and no other.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Summary {
+    /// Changes per code, every code present (zero included), under the code's name.
+    #[serde(flatten)]
+    pub by_code: BTreeMap<String, u64>,
+    /// `operation-changed` changes that are breaking.
+    pub breaking: u64,
+    /// Every change that breaks steps pinned to an existing version: the breaking `operation-changed` changes plus
+    /// the `operation-removed` ones. What `--fail-on-breaking` gates on, and the "Breaking changes" section lists.
+    #[serde(default)]
+    pub breaking_changes: u64,
+    /// Connectors with at least one change.
+    #[serde(default)]
+    pub connectors_changed: u64,
+}
+
+impl Summary {
+    pub fn of(changes: &[Change]) -> Summary {
+        let mut by_code: BTreeMap<String, u64> =
+            Code::iter().map(|c| (c.as_str().to_owned(), 0)).collect();
+        let mut breaking = 0;
+        let mut connectors = std::collections::BTreeSet::new();
+        for change in changes {
+            *by_code.entry(change.code.as_str().to_owned()).or_default() += 1;
+            if change.is_breaking_operation_change() {
+                breaking += 1;
+            }
+            connectors.insert(change.connector.as_str());
+        }
+        let removed = by_code
+            .get(Code::OperationRemoved.as_str())
+            .copied()
+            .unwrap_or(0);
+        Summary {
+            by_code,
+            breaking,
+            breaking_changes: breaking + removed,
+            connectors_changed: connectors.len() as u64,
+        }
+    }
+
+    /// Changes of `code`.
+    pub fn count(&self, code: Code) -> u64 {
+        self.by_code.get(code.as_str()).copied().unwrap_or(0)
+    }
+}
+
+impl Change {
+    /// An `operation-changed` change that breaks steps.
+    pub fn is_breaking_operation_change(&self) -> bool {
+        self.code == Code::OperationChanged && self.breaking == Some(true)
+    }
+
+    /// A change listed under "Breaking changes": a breaking operation change, or an operation removed from a
+    /// version that stayed.
+    pub fn is_breaking_change(&self) -> bool {
+        self.is_breaking_operation_change() || self.code == Code::OperationRemoved
+    }
 }
 
 impl Report {
     pub fn new(from: SnapshotRef, to: SnapshotRef, changes: Vec<Change>) -> Report {
-        let mut summary: BTreeMap<String, u64> =
-            Code::iter().map(|c| (c.as_str().to_owned(), 0)).collect();
-        let mut breaking = 0;
-        for change in &changes {
-            *summary.entry(change.code.as_str().to_owned()).or_default() += 1;
-            if change.code == Code::OperationChanged && change.breaking == Some(true) {
-                breaking += 1;
-            }
-        }
-        summary.insert("breaking".into(), breaking);
         Report {
             from,
             to,
-            summary,
+            summary: Summary::of(&changes),
             changes,
         }
     }
 
     pub fn count(&self, code: Code) -> u64 {
-        self.summary.get(code.as_str()).copied().unwrap_or(0)
+        self.summary.count(code)
     }
 
+    /// Breaking `operation-changed` changes.
     pub fn breaking(&self) -> u64 {
-        self.summary.get("breaking").copied().unwrap_or(0)
+        self.summary.breaking
+    }
+
+    /// Every breaking change (see [`Summary::breaking_changes`]).
+    pub fn breaking_changes(&self) -> u64 {
+        self.summary.breaking_changes
     }
 
     /// Applies per-code severity overrides (from configuration).

@@ -11,13 +11,16 @@ mod reports;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use reports::{Night, check_writable, scan, stem, write_night, write_whole};
+pub use reports::{
+    Night, check_writable, refresh_index, reported_snapshots, scan, stem, write_night, write_whole,
+};
 
 use crate::crawl::{self, CrawlError, CrawlOptions, CrawlSummary, Progress};
 use crate::diff::{self, CatalogSummary, DiffError};
 use crate::findings::SeverityOverrides;
 use crate::home::{Home, HomeError};
 use crate::index::{self, IndexError, UpdateSummary};
+pub use crate::report::WrittenNight;
 use crate::source::Source;
 use crate::store::{Store, StoreError};
 
@@ -64,23 +67,121 @@ pub struct NightlyOptions<'a> {
     pub wait: Duration,
     /// `[severity]` from the configuration.
     pub severity: SeverityOverrides,
+    /// The Markdown report's budget in characters (0: no limit).
+    pub max_chars: usize,
     pub progress: &'a dyn Progress,
+}
+
+/// Which snapshots [`write_reports`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// Every complete snapshot newer than the newest one reported in the directory, oldest first; when the
+    /// directory holds no report yet, only the latest complete snapshot. What `nightly` does.
+    Pending,
+    /// This complete snapshot.
+    One(i64),
+    /// Every complete snapshot in the store.
+    All,
+}
+
+/// How reports are written: where, with which severities, and the Markdown budget.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub dir: PathBuf,
+    pub severity: SeverityOverrides,
+    pub max_chars: usize,
+}
+
+/// Writes the reports of the snapshots `which` names, oldest first, each against the complete snapshot before it
+/// (a catalog summary when there is none), then rebuilds `index.html` from what is on disk. This is the one way
+/// reports are made: `nightly` and `report` both call it. A failure stops at that snapshot; the ones before it
+/// stay written, and the next run picks up from there.
+pub fn write_reports(
+    store: &mut Store,
+    options: &ReportOptions,
+    which: Which,
+) -> Result<Vec<WrittenNight>, NightlyError> {
+    let complete = store.complete_snapshot_ids()?;
+    let ids: Vec<i64> = match which {
+        Which::One(id) => vec![store.complete_snapshot(Some(id))?.id],
+        Which::All => complete,
+        Which::Pending => match reported_snapshots(&options.dir).last() {
+            Some(&newest) => complete.into_iter().filter(|&id| id > newest).collect(),
+            None => complete.last().copied().into_iter().collect(),
+        },
+    };
+    let mut written = Vec::with_capacity(ids.len());
+    for id in ids {
+        written.push(write_one(store, options, id)?);
+    }
+    refresh_index(&options.dir)?;
+    Ok(written)
+}
+
+fn write_one(
+    store: &mut Store,
+    options: &ReportOptions,
+    id: i64,
+) -> Result<WrittenNight, NightlyError> {
+    let info = store.complete_snapshot(Some(id))?;
+    let stem = stem(info.id, info.finished_at.as_deref());
+    let (files, from, breaking, breaking_changes) = match store.previous_complete(info.id)? {
+        Some(from) => {
+            let report = diff::report_between(store, from, info.id, &options.severity)?;
+            let files = write_night(
+                &options.dir,
+                &stem,
+                info.id,
+                &Night::Diff(&report),
+                options.max_chars,
+            )?;
+            (
+                files,
+                Some(from),
+                report.breaking(),
+                report.breaking_changes(),
+            )
+        }
+        None => {
+            let summary = CatalogSummary::of(&store.catalog(info.id)?);
+            let files = write_night(
+                &options.dir,
+                &stem,
+                info.id,
+                &Night::First(&summary),
+                options.max_chars,
+            )?;
+            (files, None, 0, 0)
+        }
+    };
+    Ok(WrittenNight {
+        snapshot: info.id,
+        from,
+        breaking,
+        breaking_changes,
+        files,
+        html_report: options.dir.join(format!("{stem}.html")),
+    })
 }
 
 /// What a night did.
 #[derive(Debug)]
 pub struct NightOutcome {
     pub crawl: CrawlSummary,
-    /// The snapshot compared with, `None` on the first night (a catalog summary was written instead).
-    pub from: Option<i64>,
-    /// Breaking changes in the night's diff (0 on a first night).
-    pub breaking: u64,
-    /// Every file written, the dated HTML report first among them by name.
-    pub reports: Vec<PathBuf>,
-    /// The dated HTML report.
-    pub html_report: PathBuf,
+    /// The reports written, oldest first: the night's own snapshot last, after any earlier night whose reports
+    /// had not been written (a run that failed after its crawl).
+    pub nights: Vec<WrittenNight>,
     /// The search index update after the crawl: its failure does not fail the night.
     pub index: Result<UpdateSummary, IndexError>,
+}
+
+impl NightOutcome {
+    /// The reports of the snapshot this night crawled.
+    pub fn tonight(&self) -> Option<&WrittenNight> {
+        self.nights
+            .iter()
+            .find(|night| night.snapshot == self.crawl.snapshot)
+    }
 }
 
 /// Runs one night.
@@ -104,29 +205,20 @@ pub fn run(home: &Home, options: &NightlyOptions<'_>) -> Result<NightOutcome, Ni
         options.progress,
     )?;
     let index = index::update_after_crawl(home, &writer);
-
     let mut store = Store::open_read_only(&home.db_path())?;
-    let info = store.complete_snapshot(Some(crawled.snapshot))?;
-    let stem = stem(info.id, info.finished_at.as_deref());
-    let (reports, from, breaking) = match store.previous_complete(info.id)? {
-        Some(from) => {
-            let report = diff::report_between(&mut store, from, info.id, &options.severity)?;
-            let written = write_night(&options.reports, &stem, &Night::Diff(&report))?;
-            (written, Some(from), report.breaking())
-        }
-        None => {
-            let summary = CatalogSummary::of(&store.catalog(info.id)?);
-            let written = write_night(&options.reports, &stem, &Night::First(&summary))?;
-            (written, None, 0)
-        }
-    };
+    let nights = write_reports(
+        &mut store,
+        &ReportOptions {
+            dir: options.reports.clone(),
+            severity: options.severity.clone(),
+            max_chars: options.max_chars,
+        },
+        Which::Pending,
+    )?;
     drop(writer);
     Ok(NightOutcome {
         crawl: crawled,
-        from,
-        breaking,
-        reports,
-        html_report: options.reports.join(format!("{stem}.html")),
+        nights,
         index,
     })
 }

@@ -1,7 +1,8 @@
 //! The reports directory the nightly job keeps: one dated report per night, `latest.*`, and `index.html`.
 //!
 //! A night writes `<YYYY-MM-DD>-<snapshot>.{md,json,html}`: the diff against the previous complete snapshot, or on
-//! the first night (nothing to compare with) a summary of the catalog. `index.html` is rebuilt from the JSON files
+//! the first night (nothing to compare with) a summary of the catalog. The directory is the record of which
+//! snapshots have been reported (a `<date>-<snapshot>.json` file). `index.html` is rebuilt from the JSON files
 //! found in the directory, so it heals itself if a report is deleted by hand. Every file is written whole or not
 //! at all (temporary file, then rename): a reader never sees half a report. This module never touches the store.
 
@@ -12,7 +13,7 @@ use serde_json::Value;
 
 use crate::diff::{CatalogSummary, Report};
 use crate::report::NightEntry;
-use crate::report::{self, Format};
+use crate::report::{self, Format, RenderOptions};
 
 use super::NightlyError;
 
@@ -31,40 +32,82 @@ pub fn stem(snapshot: i64, finished_at: Option<&str>) -> String {
     format!("{date}-{snapshot}")
 }
 
-/// Writes a night's three reports, refreshes `latest.*` and rebuilds `index.html`. Returns the files written.
+/// Writes one night's three reports (`<stem>.{md,json,html}`) and, when no newer night is in `dir`, makes them
+/// `latest.*` too. `index.html` is left to [`refresh_index`], so that a run writing several nights rebuilds it once.
+/// Returns the files written.
 pub fn write_night(
     dir: &Path,
     stem: &str,
+    snapshot: i64,
     night: &Night<'_>,
+    max_chars: usize,
 ) -> Result<Vec<PathBuf>, NightlyError> {
     let io_at = |path: &Path| {
         let path = path.to_owned();
         move |error| NightlyError::Io { path, error }
     };
     std::fs::create_dir_all(dir).map_err(io_at(dir))?;
+    let newest = reported_snapshots(dir).last().copied();
+    let is_latest = newest.is_none_or(|newest| snapshot >= newest);
+    let full_report = format!("in `{stem}.json` and `{stem}.html` beside this file");
+    let options = RenderOptions {
+        max_chars,
+        full_report: &full_report,
+    };
     let mut written = Vec::new();
-    for format in [Format::Markdown, Format::Json, Format::Html] {
+    // JSON last: its presence is what marks the night as reported.
+    for format in [Format::Markdown, Format::Html, Format::Json] {
         let mut bytes = Vec::new();
         match night {
-            Night::Diff(report) => report::render(report, format, &mut bytes),
+            Night::Diff(report) => report::render(report, format, &options, &mut bytes),
             Night::First(summary) => report::render_catalog_summary(summary, format, &mut bytes),
         }
         .map_err(io_at(dir))?;
-        for name in [
-            format!("{stem}.{}", format.extension()),
-            format!("latest.{}", format.extension()),
-        ] {
+        let mut names = vec![format!("{stem}.{}", format.extension())];
+        if is_latest {
+            names.push(format!("latest.{}", format.extension()));
+        }
+        for name in names {
             let path = dir.join(name);
             write_whole(&path, &bytes).map_err(io_at(&path))?;
             written.push(path);
         }
     }
+    Ok(written)
+}
+
+/// Rebuilds `index.html` from the night reports found in `dir`.
+pub fn refresh_index(dir: &Path) -> Result<PathBuf, NightlyError> {
     let index = dir.join("index.html");
     let mut page = Vec::new();
-    report::render_nights_index(&scan(dir), &mut page).map_err(io_at(&index))?;
-    write_whole(&index, &page).map_err(io_at(&index))?;
-    written.push(index);
-    Ok(written)
+    report::render_nights_index(&scan(dir), &mut page).map_err(|error| NightlyError::Io {
+        path: index.clone(),
+        error,
+    })?;
+    write_whole(&index, &page).map_err(|error| NightlyError::Io {
+        path: index.clone(),
+        error,
+    })?;
+    Ok(index)
+}
+
+/// The snapshots that have a report in `dir` (a `<date>-<snapshot>.json` file), in order. The reports directory is
+/// the record of what was reported: nothing else is kept anywhere.
+pub fn reported_snapshots(dir: &Path) -> Vec<i64> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<i64> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let (_, snapshot) = parse_stem(name.strip_suffix(".json")?)?;
+            Some(snapshot)
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Every night report in `dir`, newest first. Files that are not night reports are skipped.

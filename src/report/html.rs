@@ -4,8 +4,10 @@
 
 use std::io::{self, Write};
 
-use super::{Section, headline, place, sections};
-use crate::diff::{Change, Code, Report, SchemaChange};
+use super::view::{
+    self, ConnectorGroup, Entry, SectionId, SectionView, message_parts, place_names, places_phrase,
+};
+use crate::diff::{Code, Report};
 
 const STYLE: &str = r#"
 :root { --fg:#1d2330; --muted:#5b6475; --line:#e3e6ec; --bg:#fff; --chip:#f3f5f8;
@@ -18,7 +20,9 @@ body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: v
        max-width: 72rem; margin: 2rem auto; padding: 0 1.25rem; }
 h1 { font-size: 1.6rem; margin-bottom: .25rem; } h2 { margin-top: 2.25rem; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1.05rem; margin: 1.25rem 0 .25rem; }
-.muted { color: var(--muted); } code { background: var(--chip); padding: .05rem .3rem; border-radius: 4px; }
+.muted { color: var(--muted); }
+code { background: var(--chip); padding: .05rem .3rem; border-radius: 4px; overflow-wrap: anywhere; }
+li, p, summary, td { overflow-wrap: anywhere; }
 .cards { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1.25rem 0; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: .6rem .9rem; min-width: 9rem; }
 .card b { display: block; font-size: 1.5rem; }
@@ -27,7 +31,10 @@ h3 { font-size: 1.05rem; margin: 1.25rem 0 .25rem; }
 .sev-error { color: var(--err); } .sev-warning { color: var(--warn); } .sev-info { color: var(--info); }
 ul.changes { padding-left: 1.1rem; } ul.changes li { margin: .3rem 0; }
 details { margin: .4rem 0 .8rem; } summary { cursor: pointer; color: var(--muted); }
-pre { background: var(--chip); padding: .75rem; border-radius: 6px; overflow-x: auto; font-size: .85rem; }
+pre { background: var(--chip); padding: .75rem; border-radius: 6px; overflow-x: auto; font-size: .85rem;
+      max-width: 100%; }
+svg.chart { width: 100%; max-width: 560px; height: auto; display: block; }
+@media (max-width: 600px) { body { margin: 1rem auto; padding: 0 .75rem; } .card { min-width: 7rem; } }
 pre .add { background: var(--add); display: block; } pre .del { background: var(--del); display: block; }
 svg text { fill: var(--fg); font-size: 12px; } svg rect { fill: var(--info); }
 "#;
@@ -68,7 +75,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "Tray catalog changes: snapshot {} → {}",
         report.from.id, report.to.id
     );
-    page_start(&title, "", out)?;
+    page_start(&title, REPORT_STYLE, out)?;
     writeln!(
         out,
         "<p class=\"muted\">From snapshot {} ({}) to snapshot {} ({}).</p>",
@@ -77,98 +84,161 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         report.to.id,
         escape(report.to.finished_at.as_deref().unwrap_or("unfinished"))
     )?;
-    let counts = headline(report);
+    if report.changes.is_empty() {
+        writeln!(out, "<p>Nothing changed.</p>")?;
+        return page_end(out);
+    }
+    let counts = view::headline(&report.summary);
     writeln!(out, "<div class=\"cards\">")?;
-    for (label, n) in &counts {
-        writeln!(out, "<div class=\"card\"><b>{n}</b>{}</div>", escape(label))?;
+    for count in counts.iter().filter(|c| c.n > 0) {
+        writeln!(
+            out,
+            "<div class=\"card\" data-key=\"{}\"><b>{}</b>{}{}</div>",
+            count.key,
+            count.n,
+            escape(count.label),
+            count
+                .detail
+                .as_deref()
+                .map(|d| format!(" <span class=\"muted\">({})</span>", escape(d)))
+                .unwrap_or_default()
+        )?;
     }
     writeln!(out, "</div>")?;
     chart(&counts, out)?;
-    if report.changes.is_empty() {
-        writeln!(out, "<p>Nothing changed.</p>")?;
-    }
-    for section in sections(report) {
-        if !section.changes.is_empty() {
-            render_section(&section, out)?;
-        }
+    let sections = view::sections(report);
+    contents(&sections, report.summary.connectors_changed, out)?;
+    for section in &sections {
+        render_section(section, out)?;
     }
     page_end(out)
 }
 
-/// A horizontal bar chart of the headline counts, as inline SVG.
-fn chart(counts: &[(&str, u64)], out: &mut dyn Write) -> io::Result<()> {
-    let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+/// Extra style of the diff report: contents, connector blocks, and nothing wider than a phone.
+const REPORT_STYLE: &str = r#"
+nav.toc { border: 1px solid var(--line); border-radius: 8px; padding: .25rem 1rem .75rem; margin: 1.5rem 0; }
+nav.toc h2 { border: 0; margin: .75rem 0 .25rem; font-size: 1.15rem; }
+nav.toc ul { list-style: none; padding: 0; margin: .25rem 0 .5rem; display: flex; flex-wrap: wrap; gap: .25rem .9rem; }
+nav.toc .n { color: var(--muted); }
+details.connector { border: 1px solid var(--line); border-radius: 8px; padding: .35rem .8rem; margin: .6rem 0; }
+details.connector > summary { color: var(--fg); font-size: 1.02rem; }
+details.names { display: inline; margin: 0; } details.names > summary { display: inline; }
+.diffs pre { margin: .25rem 0 .75rem; }
+"#;
+
+/// The contents: each section with its count, and each connector in it with its number of changes.
+fn contents(sections: &[SectionView<'_>], connectors: u64, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "<nav class=\"toc\" aria-label=\"contents\"><h2>Contents</h2><p class=\"muted\">{} changed.</p>",
+        super::plural(connectors, "connector")
+    )?;
+    for section in sections {
+        writeln!(
+            out,
+            "<p><a href=\"#{}\"><b>{}</b></a> <span class=\"muted\">{}</span></p><ul>",
+            section.section.id(),
+            escape(&section.heading()),
+            escape(&section.breakdown.join(", "))
+        )?;
+        for (i, group) in section.connectors.iter().enumerate() {
+            writeln!(
+                out,
+                "<li><a href=\"#{}-{i}\">{}</a> <span class=\"n\">{}</span></li>",
+                section.section.id(),
+                escape(group.connector),
+                group.changes
+            )?;
+        }
+        writeln!(out, "</ul>")?;
+    }
+    writeln!(out, "</nav>")
+}
+
+/// A horizontal bar chart of the headline counts, as inline SVG that scales with its container.
+fn chart(counts: &[view::Count], out: &mut dyn Write) -> io::Result<()> {
+    let max = counts.iter().map(|c| c.n).max().unwrap_or(0).max(1);
     let row = 22;
     let height = row * counts.len() + 8;
     writeln!(
         out,
-        "<svg role=\"img\" aria-label=\"changes by kind\" width=\"560\" height=\"{height}\" viewBox=\"0 0 560 {height}\">"
+        "<svg class=\"chart\" role=\"img\" aria-label=\"changes by kind\" viewBox=\"0 0 560 {height}\" preserveAspectRatio=\"xMinYMin meet\">"
     )?;
-    for (i, (label, n)) in counts.iter().enumerate() {
+    for (i, count) in counts.iter().enumerate() {
         let y = i * row + 4;
-        let width = (*n as f64 / max as f64 * 300.0).round() as u64;
+        let width = (count.n as f64 / max as f64 * 300.0).round() as u64;
         writeln!(
             out,
-            "<text x=\"180\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"188\" y=\"{y}\" width=\"{width}\" height=\"16\" rx=\"3\"/><text x=\"{}\" y=\"{}\">{n}</text>",
+            "<text x=\"180\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"188\" y=\"{y}\" width=\"{width}\" height=\"16\" rx=\"3\"/><text x=\"{}\" y=\"{}\">{}</text>",
             y + 13,
-            escape(label),
+            escape(count.label),
             192 + width,
-            y + 13
+            y + 13,
+            count.n
         )?;
     }
     writeln!(out, "</svg>")
 }
 
-fn render_section(section: &Section<'_>, out: &mut dyn Write) -> io::Result<()> {
+fn render_section(section: &SectionView<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "<section id=\"{}\">\n<h2>{} ({})</h2>",
-        section.id,
-        escape(section.title),
-        section.changes.len()
+        "<section id=\"{}\">\n<h2>{}</h2>\n<p class=\"muted\">{} in {}.</p>",
+        section.section.id(),
+        escape(&section.heading()),
+        escape(&section.breakdown.join(", ")),
+        super::plural(section.connectors.len() as u64, "connector")
     )?;
-    let (operations, others): (Vec<&Change>, Vec<&Change>) = section
-        .changes
-        .iter()
-        .partition(|c| c.code == Code::OperationChanged);
-    if !others.is_empty() {
-        writeln!(out, "<ul class=\"changes\">")?;
-        for change in others {
-            writeln!(
-                out,
-                "<li>{} <b>{}</b> <code>{}</code> {}",
-                severity(change),
-                escape(&place(change)),
-                change.code.as_str(),
-                escape(&change.message)
-            )?;
-            if let Some(upgrade) = &change.upgrade {
-                render_upgrade(upgrade, out)?;
-            }
-            writeln!(out, "</li>")?;
-        }
-        writeln!(out, "</ul>")?;
+    let open = matches!(
+        section.section,
+        SectionId::Breaking | SectionId::Services | SectionId::Deprecated | SectionId::Retired
+    );
+    for (i, group) in section.connectors.iter().enumerate() {
+        render_connector(section.section, i, group, open, out)?;
     }
-    for change in operations {
+    writeln!(out, "</section>")
+}
+
+fn render_connector(
+    section: SectionId,
+    index: usize,
+    group: &ConnectorGroup<'_>,
+    open: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "<details class=\"connector\" id=\"{}-{index}\"{}><summary><b>{}</b> {} <span class=\"muted\">· {}{}</span></summary>",
+        section.id(),
+        if open { " open" } else { "" },
+        escape(group.connector),
+        escape(&group.versions.join(", ")),
+        super::plural(group.changes as u64, "change"),
+        if group.breaking > 0 {
+            format!(", {} breaking", group.breaking)
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(out, "<ul class=\"changes\">")?;
+    for entry in &group.entries {
+        write!(out, "<li>")?;
+        entry_html(entry, out)?;
+        writeln!(out, "</li>")?;
+    }
+    writeln!(out, "</ul>")?;
+    if !group.text_diffs.is_empty() {
         writeln!(
             out,
-            "<h3>{} {}</h3>",
-            severity(change),
-            escape(&place(change))
+            "<details class=\"diffs\"><summary>schema diffs ({})</summary>",
+            group.text_diffs.len()
         )?;
-        writeln!(out, "<p>{}</p>", escape(&change.message))?;
-        if !change.schema_changes.is_empty() {
-            writeln!(out, "<ul class=\"changes\">")?;
-            for c in &change.schema_changes {
-                writeln!(out, "<li>{}</li>", schema_change(c))?;
-            }
-            writeln!(out, "</ul>")?;
-        }
-        for diff in &change.text_diffs {
+        for diff in &group.text_diffs {
             writeln!(
                 out,
-                "<details><summary>{} schema diff</summary><pre>",
-                diff.direction.as_str()
+                "<p>{} schema of {}</p><pre>",
+                diff.direction.as_str(),
+                names(&place_names(&diff.places))
             )?;
             for line in diff.unified.lines() {
                 let class = match line.as_bytes().first() {
@@ -182,20 +252,118 @@ fn render_section(section: &Section<'_>, out: &mut dyn Write) -> io::Result<()> 
                     write!(out, "<span{class}>{}</span>", escape(line))?;
                 }
             }
-            writeln!(out, "</pre></details>")?;
+            writeln!(out, "</pre>")?;
         }
+        writeln!(out, "</details>")?;
     }
-    writeln!(out, "</section>")
+    writeln!(out, "</details>")
+}
+
+fn entry_html(entry: &Entry<'_>, out: &mut dyn Write) -> io::Result<()> {
+    match entry {
+        Entry::Change(change) => {
+            write!(
+                out,
+                "{} <code>{}</code> {}",
+                severity(change.severity),
+                change.code.as_str(),
+                rich(&change.message)
+            )?;
+            if let Some(upgrade) = &change.upgrade {
+                render_upgrade(upgrade, out)?;
+            }
+            Ok(())
+        }
+        Entry::Operations {
+            code,
+            severity: level,
+            version,
+            operations,
+        } => {
+            let list: Vec<String> = operations.iter().map(|s| (*s).to_owned()).collect();
+            write!(
+                out,
+                "{} {} {} {}{}: {}",
+                severity(*level),
+                super::plural(operations.len() as u64, "operation"),
+                if *code == Code::OperationRemoved {
+                    "removed from"
+                } else {
+                    "added to"
+                },
+                escape(version),
+                match (*code == Code::OperationRemoved, operations.len()) {
+                    (false, _) => "",
+                    (true, 1) => " without a version bump (steps using it break)",
+                    (true, _) => " without a version bump (steps using them break)",
+                },
+                names(&list)
+            )
+        }
+        Entry::Schema(fold) => write!(
+            out,
+            "{} <span class=\"muted\">{}</span> {}",
+            folded_change(fold),
+            escape(&places_phrase(&fold.places)),
+            names(&place_names(&fold.places))
+        ),
+        Entry::Fields {
+            fields,
+            breaking,
+            places,
+        } => write!(
+            out,
+            "<span class=\"sev {}\">{}</span>{} changed <span class=\"muted\">{}</span> {}",
+            if *breaking { "sev-error" } else { "sev-info" },
+            if *breaking {
+                "breaking"
+            } else {
+                "non-breaking"
+            },
+            fields
+                .iter()
+                .map(|f| format!("<code>{}</code>", escape(f)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            escape(&places_phrase(places)),
+            names(&place_names(places))
+        ),
+    }
+}
+
+/// The first names, and the rest behind "(show all)".
+fn names(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let code = |n: &String| format!("<code>{}</code>", escape(n));
+    let shown: Vec<String> = names.iter().take(SHOWN).map(code).collect();
+    if names.len() <= SHOWN {
+        return shown.join(", ");
+    }
+    let all: Vec<String> = names.iter().map(code).collect();
+    format!(
+        "<details class=\"names\"><summary>{}, … and {} more (show all)</summary> {}</details>",
+        shown.join(", "),
+        names.len() - SHOWN,
+        all.join(", ")
+    )
+}
+
+/// A message with its backticked names as `<code>`, everything escaped.
+fn rich(message: &str) -> String {
+    message_parts(message)
+        .into_iter()
+        .map(|(code, part)| {
+            if code {
+                format!("<code>{}</code>", escape(part))
+            } else {
+                escape(part)
+            }
+        })
+        .collect()
 }
 
 fn render_upgrade(upgrade: &crate::diff::Upgrade, out: &mut dyn Write) -> io::Result<()> {
-    let list = |names: &[String]| {
-        names
-            .iter()
-            .map(|n| format!("<code>{}</code>", escape(n)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |items: &[String]| names(items);
     writeln!(
         out,
         "<details><summary>upgrading from {} {}</summary><ul>",
@@ -220,24 +388,58 @@ fn render_upgrade(upgrade: &crate::diff::Upgrade, out: &mut dyn Write) -> io::Re
             list(&upgrade.operations_removed)
         )?;
     }
-    for op in &upgrade.operations_changed {
+    if !upgrade.operations_changed.is_empty() {
+        let changed: Vec<String> = upgrade
+            .operations_changed
+            .iter()
+            .map(|op| op.operation.clone())
+            .collect();
+        let breaking = upgrade
+            .operations_changed
+            .iter()
+            .filter(|op| op.breaking)
+            .count();
         writeln!(
             out,
-            "<li><code>{}</code> changed{}<ul>",
-            escape(&op.operation),
-            if op.breaking { " (breaking)" } else { "" }
+            "<li>{} changed ({breaking} breaking): {}</li>",
+            super::plural(changed.len() as u64, "operation"),
+            list(&changed)
         )?;
-        for c in &op.schema_changes {
-            writeln!(out, "<li>{}</li>", schema_change(c))?;
-        }
-        writeln!(out, "</ul></li>")?;
+    }
+    for fold in view::fold_upgrade(upgrade) {
+        writeln!(
+            out,
+            "<li>{} <span class=\"muted\">{}</span> {}</li>",
+            folded_change(&fold),
+            escape(&places_phrase(&fold.places)),
+            names(&place_names(&fold.places))
+        )?;
     }
     writeln!(out, "</ul></details>")
 }
 
-fn schema_change(c: &SchemaChange) -> String {
+/// A folded schema change: its verdict, kind, where (one pointer, or the first with the others behind a fold) and
+/// message.
+fn folded_change(fold: &view::SchemaFold<'_>) -> String {
+    let c = fold.change;
+    let shown = |p: &str| {
+        format!(
+            "<code>{}</code>",
+            escape(if p.is_empty() { "/" } else { p })
+        )
+    };
+    let at = match fold.pointers.as_slice() {
+        [] => shown(""),
+        [one] => shown(one),
+        [first, rest @ ..] => format!(
+            "<details class=\"names\"><summary>{} and {} (show all)</summary> {}</details>",
+            shown(first),
+            super::plural(rest.len() as u64, "other place"),
+            rest.iter().map(|p| shown(p)).collect::<Vec<_>>().join(", ")
+        ),
+    };
     format!(
-        "<span class=\"sev {}\">{}</span>{} <code>{}</code> at <code>{}</code>: {}",
+        "<span class=\"sev {}\">{}</span>{} <code>{}</code> at {at}: {}",
         if c.breaking { "sev-error" } else { "sev-info" },
         if c.breaking {
             "breaking"
@@ -245,18 +447,13 @@ fn schema_change(c: &SchemaChange) -> String {
             "non-breaking"
         },
         c.direction.as_str(),
-        escape(c.kind),
-        escape(if c.pointer.is_empty() {
-            "/"
-        } else {
-            &c.pointer
-        }),
-        escape(&c.message)
+        escape(&c.kind.to_string()),
+        rich(&c.message)
     )
 }
 
-fn severity(change: &Change) -> String {
-    let s = change.severity.as_str();
+fn severity(level: crate::diff::Severity) -> String {
+    let s = level.as_diff_str();
     format!("<span class=\"sev sev-{s}\">{s}</span>")
 }
 

@@ -1,37 +1,106 @@
-//! A diff as plain text for a terminal: the headline counts, then each section's changes one per line, the same
-//! sections in the same order as the Markdown and HTML reports.
+//! A diff as plain text for a terminal: the headline counts, then each section's connectors and their (folded)
+//! entries, the same sections, counts and folding as the Markdown and HTML reports.
 
 use std::io::{self, Write};
 
 use super::text::printable;
-use super::{headline, place, sections};
-use crate::diff::Report;
+use super::view::{self, Entry, count_text, place_names, places_phrase};
+use crate::diff::{Code, Report};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "snapshot {} → {}", report.from.id, report.to.id)?;
-    let counts: Vec<String> = headline(report)
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(label, n)| format!("{n} {label}"))
-        .collect();
-    if counts.is_empty() {
+    if report.changes.is_empty() {
         return writeln!(out, "no changes");
     }
+    let counts: Vec<String> = view::headline(&report.summary)
+        .iter()
+        .filter(|c| c.n > 0)
+        .map(count_text)
+        .collect();
     writeln!(out, "{}", counts.join(", "))?;
-    for section in sections(report) {
-        if section.changes.is_empty() {
-            continue;
-        }
-        writeln!(out, "\n{} ({})", section.title, section.changes.len())?;
-        for change in section.changes {
+    for section in view::sections(report) {
+        writeln!(
+            out,
+            "\n{}: {}",
+            section.heading(),
+            section.breakdown.join(", ")
+        )?;
+        for group in &section.connectors {
             writeln!(
                 out,
-                "  {:<7} {}  {}",
-                change.severity.as_diff_str(),
-                printable(&place(change)),
-                printable(&change.message)
+                "  {} {}",
+                printable(group.connector),
+                printable(&group.versions.join(", "))
             )?;
+            for entry in &group.entries {
+                writeln!(out, "    {}", entry_line(entry))?;
+            }
         }
     }
     Ok(())
+}
+
+/// `/properties/a`, or `/properties/a and 2 other places`.
+fn pointers(pointers: &[&str]) -> String {
+    let first = match pointers.first() {
+        Some(p) if !p.is_empty() => p,
+        _ => "/",
+    };
+    match pointers.len() {
+        0 | 1 => first.to_owned(),
+        n => format!("{first} and {}", super::plural(n as u64 - 1, "other place")),
+    }
+}
+
+fn entry_line(entry: &Entry<'_>) -> String {
+    let names = |places| printable(&place_names(places).join(", ")).into_owned();
+    match entry {
+        Entry::Change(change) => format!(
+            "{:<7} {}",
+            change.severity.as_diff_str(),
+            printable(&change.message)
+        ),
+        Entry::Operations {
+            code,
+            severity,
+            version,
+            operations,
+        } => format!(
+            "{:<7} {} {} {}: {}",
+            severity.as_diff_str(),
+            super::plural(operations.len() as u64, "operation"),
+            if *code == Code::OperationRemoved {
+                "removed from"
+            } else {
+                "added to"
+            },
+            printable(version),
+            printable(&operations.join(", "))
+        ),
+        Entry::Schema(fold) => format!(
+            "{:<7} {} {} at {}: {} ({} {})",
+            if fold.change.breaking {
+                "BREAKING"
+            } else {
+                "ok"
+            },
+            fold.change.direction.as_str(),
+            fold.change.kind,
+            printable(&pointers(&fold.pointers)),
+            printable(&fold.change.message),
+            places_phrase(&fold.places),
+            names(&fold.places)
+        ),
+        Entry::Fields {
+            fields,
+            breaking,
+            places,
+        } => format!(
+            "{:<7} {} changed {} {}",
+            if *breaking { "BREAKING" } else { "ok" },
+            printable(&fields.join(", ")),
+            places_phrase(places),
+            names(places)
+        ),
+    }
 }

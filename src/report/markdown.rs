@@ -1,161 +1,380 @@
-//! The Markdown report: headline counts, then one section per kind of change, with the schema diffs of changed
-//! operations as fenced `diff` blocks. Catalog text is escaped so it can neither inject HTML nor break the layout.
+//! The Markdown report, made to be posted where people read it (a GitHub comment holds 65,536 characters): the
+//! headline counts, then each section grouped by connector, most severe first, with the same schema change in many
+//! operations folded into one entry, and schema text diffs collapsed.
+//!
+//! When the whole report is longer than the budget (`max_chars`, 60,000 by default), detail goes in this order:
+//! first the schema text diffs, then the entries of "New connectors and versions" and "Other changes" (their
+//! counts stay), and last, connectors at the end of the remaining sections. The headline, every breaking change,
+//! the deprecations and the retirements are kept as long as they fit at all. A last line always says what was left
+//! out and where the full report is. Catalog text is escaped so it can neither inject HTML nor break the layout.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{Section, headline, place, sections};
-use crate::diff::{Change, Code, Report, SchemaChange};
+use super::RenderOptions;
+use super::view::{
+    self, ConnectorGroup, Entry, SectionId, SectionView, count_text, message_parts, place_names,
+    places_phrase,
+};
+use crate::diff::{Change, Report, Upgrade};
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "# Tray catalog changes: snapshot {} → {}\n",
-        report.from.id, report.to.id
-    )?;
-    writeln!(
-        out,
-        "From snapshot {} ({}) to snapshot {} ({}).\n",
+/// How many names a folded entry shows before "and N more".
+const NAMES_SHOWN: usize = 5;
+
+/// How much of a section a block shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Detail {
+    /// Entries and schema text diffs.
+    Full,
+    /// Entries, no text diffs.
+    Entries,
+    /// Only the section's heading and counts.
+    Counts,
+}
+
+pub fn render(report: &Report, options: &RenderOptions<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let text = render_to_string(report, options);
+    out.write_all(text.as_bytes())
+}
+
+/// The report within `options.max_chars` characters (0: no limit).
+pub fn render_to_string(report: &Report, options: &RenderOptions<'_>) -> String {
+    let sections = view::sections(report);
+    let head = headline(report);
+    let full = assemble(&head, &sections, |_| Detail::Full);
+    let budget = options.max_chars;
+    if budget == 0 || chars(&full) <= budget {
+        return full;
+    }
+    let essential = |section: SectionId| {
+        matches!(
+            section,
+            SectionId::Breaking | SectionId::Services | SectionId::Deprecated | SectionId::Retired
+        )
+    };
+    let attempts: [(&str, &dyn Fn(SectionId) -> Detail); 2] = [
+        ("the schema text diffs", &|_| Detail::Entries),
+        (
+            "the schema text diffs, and the entries of \"New connectors and versions\" and \"Other changes\" \
+             (their counts are above)",
+            &|section| {
+                if essential(section) {
+                    Detail::Entries
+                } else {
+                    Detail::Counts
+                }
+            },
+        ),
+    ];
+    for (left_out, detail) in attempts {
+        let body = assemble(&head, &sections, detail);
+        let note = footer(left_out, options, budget);
+        if chars(&body) + chars(&note) <= budget {
+            return body + &note;
+        }
+    }
+    cut_to_fit(&head, &sections, options, budget)
+}
+
+/// The essential sections, connector by connector, until the budget is spent.
+fn cut_to_fit(
+    head: &str,
+    sections: &[SectionView<'_>],
+    options: &RenderOptions<'_>,
+    budget: usize,
+) -> String {
+    // Room for the longest note this can end with.
+    let reserve = chars(&footer(&"x".repeat(200), options, budget));
+    let mut text = head.to_owned();
+    let mut left = 0usize;
+    for section in sections {
+        let detail = match section.section {
+            SectionId::New | SectionId::Other => Detail::Counts,
+            _ => Detail::Entries,
+        };
+        let heading = section_heading(section);
+        if chars(&text) + chars(&heading) + reserve > budget {
+            left += section.connectors.len();
+            continue;
+        }
+        text.push_str(&heading);
+        if detail == Detail::Counts {
+            continue;
+        }
+        for group in &section.connectors {
+            let block = connector_block(group, Detail::Entries);
+            if left == 0 && chars(&text) + chars(&block) + reserve <= budget {
+                text.push_str(&block);
+            } else {
+                left += 1;
+            }
+        }
+    }
+    let left_out = format!(
+        "the schema text diffs, the entries of \"New connectors and versions\" and \"Other changes\", and {} of \
+         the other sections",
+        super::plural(left as u64, "connector")
+    );
+    text + &footer(&left_out, options, budget)
+}
+
+fn chars(text: &str) -> usize {
+    text.chars().count()
+}
+
+fn footer(left_out: &str, options: &RenderOptions<'_>, budget: usize) -> String {
+    format!(
+        "\n---\n\n_This report was shortened to fit {budget} characters: it leaves out {left_out}. The full report \
+         is {}._\n",
+        options.full_report
+    )
+}
+
+fn assemble(
+    head: &str,
+    sections: &[SectionView<'_>],
+    detail: impl Fn(SectionId) -> Detail,
+) -> String {
+    let mut text = head.to_owned();
+    for section in sections {
+        text.push_str(&section_heading(section));
+        let detail = detail(section.section);
+        if detail == Detail::Counts {
+            continue;
+        }
+        for group in &section.connectors {
+            text.push_str(&connector_block(group, detail));
+        }
+    }
+    text
+}
+
+fn headline(report: &Report) -> String {
+    let mut text = format!(
+        "# Tray catalog changes: snapshot {} → {}\n\nFrom snapshot {} ({}) to snapshot {} ({}).\n\n",
+        report.from.id,
+        report.to.id,
         report.from.id,
         report.from.finished_at.as_deref().unwrap_or("unfinished"),
         report.to.id,
         report.to.finished_at.as_deref().unwrap_or("unfinished")
-    )?;
-    let counts: Vec<String> = headline(report)
-        .into_iter()
-        .map(|(label, n)| {
-            if n > 0 {
-                format!("**{n}** {label}")
-            } else {
-                format!("{n} {label}")
-            }
-        })
-        .collect();
-    writeln!(out, "{}\n", counts.join(" · "))?;
+    );
     if report.changes.is_empty() {
-        writeln!(out, "Nothing changed.")?;
-        return Ok(());
+        text.push_str("Nothing changed.\n");
+        return text;
     }
-    for section in sections(report) {
-        if section.changes.is_empty() {
-            continue;
-        }
-        render_section(&section, out)?;
-    }
-    Ok(())
-}
-
-fn render_section(section: &Section<'_>, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "## {} ({})\n", section.title, section.changes.len())?;
-    // A list first, then the changed operations as subsections: Markdown needs the list closed before a heading.
-    let (operations, others): (Vec<&Change>, Vec<&Change>) = section
-        .changes
+    let counts: Vec<String> = view::headline(&report.summary)
         .iter()
-        .partition(|c| c.code == Code::OperationChanged);
-    for change in &others {
-        writeln!(
-            out,
-            "- **{}** `{}`: {}",
-            escape(&place(change)),
-            change.code.as_str(),
-            escape(&change.message)
-        )?;
-        if let Some(upgrade) = &change.upgrade {
-            render_upgrade(upgrade, out)?;
-        }
-    }
-    if !others.is_empty() {
-        writeln!(out)?;
-    }
-    for change in operations {
-        render_operation_change(change, out)?;
-    }
-    Ok(())
+        .filter(|c| c.n > 0)
+        .map(|c| format!("**{}**", count_text(c)))
+        .collect();
+    let _ = writeln!(
+        text,
+        "{} in {}.\n",
+        counts.join(" · "),
+        super::plural(report.summary.connectors_changed, "connector")
+    );
+    text
 }
 
-fn render_upgrade(upgrade: &crate::diff::Upgrade, out: &mut dyn Write) -> io::Result<()> {
-    let list = |names: &[String]| {
-        names
-            .iter()
-            .map(|n| code_span(n))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    writeln!(
-        out,
-        "  - upgrading from {}{}:",
+fn section_heading(section: &SectionView<'_>) -> String {
+    let mut text = format!("## {}\n\n", section.heading());
+    let _ = writeln!(
+        text,
+        "{} in {}.\n",
+        section.breakdown.join(", "),
+        super::plural(section.connectors.len() as u64, "connector")
+    );
+    text
+}
+
+fn connector_block(group: &ConnectorGroup<'_>, detail: Detail) -> String {
+    let mut text = format!("### {}", escape(group.connector));
+    if !group.versions.is_empty() {
+        let _ = write!(text, " {}", escape(&group.versions.join(", ")));
+    }
+    let _ = write!(text, " · {}", super::plural(group.changes as u64, "change"));
+    if group.breaking > 0 {
+        let _ = write!(text, ", {} breaking", group.breaking);
+    }
+    text.push_str("\n\n");
+    for entry in &group.entries {
+        entry_lines(entry, &mut text);
+    }
+    text.push('\n');
+    if detail == Detail::Full && !group.text_diffs.is_empty() {
+        let _ = writeln!(
+            text,
+            "<details><summary>schema diffs ({})</summary>\n",
+            group.text_diffs.len()
+        );
+        for diff in &group.text_diffs {
+            let names = place_names(&diff.places);
+            let _ = writeln!(
+                text,
+                "{} schema of {}:\n",
+                diff.direction.as_str(),
+                name_list(&names)
+            );
+            let fence = fence_for(diff.unified);
+            let _ = writeln!(
+                text,
+                "{fence}diff\n{}{fence}\n",
+                ensure_newline(diff.unified)
+            );
+        }
+        text.push_str("</details>\n\n");
+    }
+    text
+}
+
+fn entry_lines(entry: &Entry<'_>, text: &mut String) {
+    match entry {
+        Entry::Change(change) => {
+            let _ = writeln!(text, "- {}", change_line(change));
+            if let Some(upgrade) = &change.upgrade {
+                upgrade_lines(upgrade, text);
+            }
+        }
+        Entry::Operations {
+            code,
+            version,
+            operations,
+            ..
+        } => {
+            let names: Vec<String> = operations.iter().map(|s| (*s).to_owned()).collect();
+            let what = if *code == crate::diff::Code::OperationRemoved {
+                format!(
+                    "**{} removed** from {} without a version bump (steps using {} break)",
+                    super::plural(operations.len() as u64, "operation"),
+                    escape(version),
+                    if operations.len() == 1 { "it" } else { "them" }
+                )
+            } else {
+                format!(
+                    "{} added to {}",
+                    super::plural(operations.len() as u64, "operation"),
+                    escape(version)
+                )
+            };
+            let _ = writeln!(text, "- {what}: {}", name_list(&names));
+        }
+        Entry::Schema(fold) => {
+            let _ = writeln!(
+                text,
+                "- {} — {} {}",
+                folded_change_line(fold),
+                places_phrase(&fold.places),
+                name_list(&place_names(&fold.places))
+            );
+        }
+        Entry::Fields {
+            fields,
+            breaking,
+            places,
+        } => {
+            let fields: Vec<String> = fields.iter().map(|f| code_span(f)).collect();
+            let _ = writeln!(
+                text,
+                "- {}{} changed {} {}",
+                if *breaking { "**breaking** " } else { "" },
+                fields.join(", "),
+                places_phrase(places),
+                name_list(&place_names(places))
+            );
+        }
+    }
+}
+
+fn change_line(change: &Change) -> String {
+    format!(
+        "{} `{}`: {}",
+        severity(change),
+        change.code.as_str(),
+        rich(&change.message)
+    )
+}
+
+fn severity(change: &Change) -> &'static str {
+    match change.severity {
+        crate::diff::Severity::Error => "**error**",
+        crate::diff::Severity::Warning => "**warning**",
+        crate::diff::Severity::Note => "info",
+    }
+}
+
+fn upgrade_lines(upgrade: &Upgrade, text: &mut String) {
+    let list = |names: &[String]| name_list(names);
+    let _ = writeln!(
+        text,
+        "  - upgrading from {} {}",
         escape(&upgrade.from_version),
         if upgrade.breaking {
-            " is breaking"
+            "is breaking"
         } else {
-            " is not breaking"
+            "is not breaking"
         }
-    )?;
+    );
     if !upgrade.operations_added.is_empty() {
-        writeln!(
-            out,
+        let _ = writeln!(
+            text,
             "    - operations added: {}",
             list(&upgrade.operations_added)
-        )?;
+        );
     }
     if !upgrade.operations_removed.is_empty() {
-        writeln!(
-            out,
+        let _ = writeln!(
+            text,
             "    - operations removed: {}",
             list(&upgrade.operations_removed)
-        )?;
+        );
     }
-    for op in &upgrade.operations_changed {
-        writeln!(
-            out,
-            "    - {} changed{}:",
-            code_span(&op.operation),
-            if op.breaking { " (breaking)" } else { "" }
-        )?;
-        for c in &op.schema_changes {
-            writeln!(out, "      - {}", schema_change_line(c))?;
-        }
+    if !upgrade.operations_changed.is_empty() {
+        let changed: Vec<String> = upgrade
+            .operations_changed
+            .iter()
+            .map(|op| op.operation.clone())
+            .collect();
+        let breaking = upgrade
+            .operations_changed
+            .iter()
+            .filter(|op| op.breaking)
+            .count();
+        let _ = writeln!(
+            text,
+            "    - {} changed ({breaking} breaking): {}",
+            super::plural(changed.len() as u64, "operation"),
+            name_list(&changed)
+        );
     }
-    Ok(())
+    for fold in view::fold_upgrade(upgrade) {
+        let _ = writeln!(
+            text,
+            "    - {} — {} {}",
+            folded_change_line(&fold),
+            places_phrase(&fold.places),
+            name_list(&place_names(&fold.places))
+        );
+    }
 }
 
-fn render_operation_change(change: &Change, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "### {}\n", escape(&place(change)))?;
-    writeln!(out, "{}\n", escape(&change.message))?;
-    if !change.fields.is_empty() {
-        let fields: Vec<String> = change.fields.iter().map(|f| code_span(f)).collect();
-        writeln!(out, "Changed: {}\n", fields.join(", "))?;
-    }
-    for c in &change.schema_changes {
-        writeln!(out, "- {}", schema_change_line(c))?;
-    }
-    if !change.schema_changes.is_empty() {
-        writeln!(out)?;
-    }
-    for diff in &change.text_diffs {
-        writeln!(
-            out,
-            "<details><summary>{} schema diff</summary>\n",
-            diff.direction.as_str()
-        )?;
-        let fence = fence_for(&diff.unified);
-        writeln!(
-            out,
-            "{fence}diff\n{}{fence}\n",
-            ensure_newline(&diff.unified)
-        )?;
-        writeln!(out, "</details>\n")?;
-    }
-    Ok(())
-}
-
-fn schema_change_line(c: &SchemaChange) -> String {
-    let pointer = if c.pointer.is_empty() {
-        "/"
-    } else {
-        &c.pointer
+/// A folded schema change: its verdict, kind, where (one pointer, or the first and how many more) and message.
+fn folded_change_line(fold: &view::SchemaFold<'_>) -> String {
+    let c = fold.change;
+    let first = match fold.pointers.first() {
+        Some(p) if !p.is_empty() => p,
+        _ => "/",
+    };
+    let at = match fold.pointers.len() {
+        0 | 1 => code_span(first),
+        n => format!(
+            "{} and {} other",
+            code_span(first),
+            super::plural(n as u64 - 1, "place")
+        ),
     };
     format!(
-        "{} {} `{}` at {}: {}",
+        "{} {} `{}` at {at}: {}",
         if c.breaking {
             "**breaking**"
         } else {
@@ -163,9 +382,36 @@ fn schema_change_line(c: &SchemaChange) -> String {
         },
         c.direction.as_str(),
         c.kind,
-        code_span(pointer),
-        escape(&c.message)
+        rich(&c.message)
     )
+}
+
+/// The first names as code spans, the rest behind a `<details>` that GitHub folds: `a`, `b`, … and 60 more.
+fn name_list(names: &[String]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(|n| code_span(n))
+        .collect();
+    let mut text = shown.join(", ");
+    if names.len() > NAMES_SHOWN {
+        let rest: Vec<String> = names[NAMES_SHOWN..].iter().map(|n| escape(n)).collect();
+        let _ = write!(
+            text,
+            " <details><summary>and {} more</summary>{}</details>",
+            names.len() - NAMES_SHOWN,
+            rest.join(", ")
+        );
+    }
+    text
+}
+
+/// A message with its backticked names as code spans, the rest escaped.
+fn rich(message: &str) -> String {
+    message_parts(message)
+        .into_iter()
+        .map(|(code, part)| if code { code_span(part) } else { escape(part) })
+        .collect()
 }
 
 /// Escapes Markdown and inline HTML in untrusted text, and keeps it on one line.
@@ -189,7 +435,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A code span that holds any text: the fence is longer than any run of backticks inside.
-fn code_span(text: &str) -> String {
+pub(super) fn code_span(text: &str) -> String {
     let longest = longest_run(text, '`');
     let fence = "`".repeat(longest + 1);
     let text = crate::report::printable(&text.replace(['\n', '\r'], " ")).into_owned();

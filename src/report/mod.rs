@@ -15,13 +15,14 @@ mod search;
 mod snapshots;
 mod summary;
 mod text;
+pub mod view;
 
 use std::io::{self, Write};
 
-use crate::diff::{Change, Code, Report};
+use crate::diff::{Change, Report};
 
 pub use history::render_history;
-pub use nights::{NightEntry, render_catalog_summary, render_nights_index};
+pub use nights::{NightEntry, WrittenNight, render_catalog_summary, render_nights_index};
 pub use schema_diff::{render_schema_diff_human, render_schema_diff_json};
 pub use search::{Marks, render_search_human, render_search_json, search_scope_note};
 pub use snapshots::{render_snapshots_human, render_snapshots_json};
@@ -51,10 +52,36 @@ impl Format {
     }
 }
 
+/// How a report is rendered, beyond its format.
+#[derive(Debug, Clone)]
+pub struct RenderOptions<'a> {
+    /// The Markdown report's budget in characters (0: no limit). A GitHub comment holds 65,536.
+    pub max_chars: usize,
+    /// Where the full report is, for the line a shortened Markdown report ends with.
+    pub full_report: &'a str,
+}
+
+/// The default Markdown budget: a GitHub comment (65,536 characters) with room to spare.
+pub const DEFAULT_MAX_CHARS: usize = 60_000;
+
+impl Default for RenderOptions<'_> {
+    fn default() -> Self {
+        RenderOptions {
+            max_chars: DEFAULT_MAX_CHARS,
+            full_report: "in the JSON and HTML formats of this report",
+        }
+    }
+}
+
 /// Writes `report` in `format`.
-pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    options: &RenderOptions<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Markdown => markdown::render(report, out),
+        Format::Markdown => markdown::render(report, options, out),
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
             writeln!(out)
@@ -62,92 +89,6 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Resul
         Format::Html => html::render(report, out),
         Format::Human => human::render(report, out),
     }
-}
-
-/// A report section: a heading and the changes it shows, in the order every format uses.
-pub struct Section<'a> {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub changes: Vec<&'a Change>,
-}
-
-/// Splits a report's changes into its sections. Each change appears in exactly one section.
-pub fn sections(report: &Report) -> Vec<Section<'_>> {
-    let pick = |f: &dyn Fn(&Change) -> bool| -> Vec<&Change> {
-        report.changes.iter().filter(|c| f(c)).collect()
-    };
-    let breaking = |c: &Change| c.code == Code::OperationChanged && c.breaking == Some(true);
-    vec![
-        Section {
-            id: "breaking",
-            title: "Breaking changes inside existing versions",
-            changes: pick(&|c| breaking(c) || c.code == Code::OperationRemoved),
-        },
-        Section {
-            id: "services",
-            title: "New service versions",
-            changes: pick(&|c| c.code == Code::ServiceVersionAdded),
-        },
-        Section {
-            id: "deprecated",
-            title: "Deprecated connector versions",
-            changes: pick(&|c| c.code == Code::ConnectorVersionDeprecated),
-        },
-        Section {
-            id: "retired",
-            title: "Retired connectors and versions",
-            changes: pick(&|c| {
-                matches!(
-                    c.code,
-                    Code::ConnectorRemoved | Code::ConnectorVersionRemoved
-                )
-            }),
-        },
-        Section {
-            id: "new",
-            title: "New connectors and versions",
-            changes: pick(&|c| {
-                matches!(c.code, Code::ConnectorAdded | Code::ConnectorVersionAdded)
-            }),
-        },
-        Section {
-            id: "other",
-            title: "Other changes",
-            changes: pick(&|c| {
-                c.code == Code::OperationAdded
-                    || (c.code == Code::OperationChanged && c.breaking != Some(true))
-            }),
-        },
-    ]
-}
-
-/// The headline counts, in display order: (label, count).
-pub fn headline(report: &Report) -> Vec<(&'static str, u64)> {
-    vec![
-        ("breaking operation changes", report.breaking()),
-        ("operations removed", report.count(Code::OperationRemoved)),
-        (
-            "new service versions",
-            report.count(Code::ServiceVersionAdded),
-        ),
-        (
-            "deprecated versions",
-            report.count(Code::ConnectorVersionDeprecated),
-        ),
-        (
-            "retired versions",
-            report.count(Code::ConnectorVersionRemoved),
-        ),
-        ("new connectors", report.count(Code::ConnectorAdded)),
-        ("new versions", report.count(Code::ConnectorVersionAdded)),
-        ("operations added", report.count(Code::OperationAdded)),
-        (
-            "operations changed",
-            report
-                .count(Code::OperationChanged)
-                .saturating_sub(report.breaking()),
-        ),
-    ]
 }
 
 /// "connector 1.0 · operation" — where a change is.

@@ -6,9 +6,26 @@ use std::io::{self, Write};
 use super::Format;
 use super::html::{escape as html, page_end, page_start};
 use super::markdown::escape as md;
+use std::path::PathBuf;
+
 use serde_json::Value;
 
 use crate::diff::CatalogSummary;
+
+/// One snapshot's reports, written.
+#[derive(Debug, Clone)]
+pub struct WrittenNight {
+    pub snapshot: i64,
+    /// The snapshot compared with, `None` for a catalog summary (no earlier complete snapshot).
+    pub from: Option<i64>,
+    /// Breaking `operation-changed` changes (0 for a catalog summary).
+    pub breaking: u64,
+    /// Every breaking change: breaking operation changes and operations removed.
+    pub breaking_changes: u64,
+    pub files: Vec<PathBuf>,
+    /// The dated HTML report.
+    pub html_report: PathBuf,
+}
 
 /// One night's report as `index.html` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,14 +42,14 @@ pub struct NightEntry {
 }
 
 impl NightEntry {
-    /// The entry for a night report's JSON (a diff report or a first night's catalog summary).
+    /// The entry for a night report's JSON (a diff report or a first night's catalog summary). A diff's counts are
+    /// the report's own headline ([`super::view::headline`] over its `summary`), so a row says what the report says.
     pub fn from_report_json(
         stem: String,
         date: String,
         snapshot: i64,
         value: &Value,
     ) -> NightEntry {
-        let count = |key: &str| value["summary"][key].as_u64().unwrap_or(0);
         if value["kind"] == "catalog-summary" {
             return NightEntry {
                 stem,
@@ -45,7 +62,7 @@ impl NightEntry {
                         value["connector_versions"].as_u64().unwrap_or(0),
                     ),
                     (
-                        "deprecated".into(),
+                        "deprecated versions".into(),
                         value["deprecated"].as_array().map_or(0, |a| a.len() as u64),
                     ),
                 ],
@@ -53,25 +70,29 @@ impl NightEntry {
                 breaking: 0,
             };
         }
-        let counts: Vec<(String, u64)> = [
-            ("breaking", "breaking"),
-            ("deprecated", "connector-version-deprecated"),
-            ("retired", "connector-version-removed"),
-            ("new versions", "connector-version-added"),
-            ("new service versions", "service-version-added"),
-            ("operations changed", "operation-changed"),
-        ]
-        .into_iter()
-        .map(|(label, key)| (label.to_owned(), count(key)))
-        .collect();
+        let summary: crate::diff::Summary =
+            serde_json::from_value(value["summary"].clone()).unwrap_or_default();
+        // Reports written before `breaking_changes` existed: breaking operation changes plus removals.
+        let summary = if value["summary"].get("breaking_changes").is_none() {
+            crate::diff::Summary {
+                breaking_changes: summary.breaking
+                    + summary.count(crate::diff::Code::OperationRemoved),
+                ..summary
+            }
+        } else {
+            summary
+        };
         NightEntry {
             stem,
             date,
             snapshot,
             from: value["from"]["snapshot"].as_i64(),
-            counts,
-            total_changes: value["changes"].as_array().map_or(0, |a| a.len() as u64),
-            breaking: count("breaking"),
+            counts: super::view::headline(&summary)
+                .into_iter()
+                .map(|c| (super::view::count_text(&c), c.n))
+                .collect(),
+            total_changes: summary.by_code.values().sum(),
+            breaking: summary.breaking_changes,
         }
     }
 }
@@ -181,7 +202,7 @@ pub fn render_nights_index(nights: &[NightEntry], out: &mut dyn Write) -> io::Re
     chart(nights, out)?;
     writeln!(
         out,
-        "<table>\n<thead><tr><th>night</th><th>snapshot</th><th>changes</th><th>details</th><th>report</th></tr></thead>\n<tbody>"
+        "<div class=\"scroll\"><table>\n<thead><tr><th>night</th><th>snapshot</th><th>changes</th><th>details</th><th>report</th></tr></thead>\n<tbody>"
     )?;
     for night in nights {
         let compared = match night.from {
@@ -192,7 +213,13 @@ pub fn render_nights_index(nights: &[NightEntry], out: &mut dyn Write) -> io::Re
             .counts
             .iter()
             .filter(|(_, n)| *n > 0)
-            .map(|(label, n)| format!("{n} {}", html(label)))
+            .map(|(text, n)| {
+                if night.from.is_some() {
+                    html(text)
+                } else {
+                    format!("{n} {}", html(text))
+                }
+            })
             .collect();
         let class = if night.breaking > 0 {
             " class=\"breaking\""
@@ -216,52 +243,103 @@ pub fn render_nights_index(nights: &[NightEntry], out: &mut dyn Write) -> io::Re
             },
         )?;
     }
-    writeln!(out, "</tbody>\n</table>")?;
+    writeln!(out, "</tbody>\n</table></div>")?;
     page_end(out)
 }
 
-/// Columns of changes per night, oldest on the left; the breaking part of each column in the error colour.
+/// Columns of changes per night, oldest on the left, dated underneath; the breaking part of each column in the error
+/// colour. A night without changes is drawn as a zero (a flat mark on the axis), never left out, and a first night
+/// (a catalog summary, nothing to compare with) as a hollow mark. The SVG scales with its container.
 fn chart(nights: &[NightEntry], out: &mut dyn Write) -> io::Result<()> {
-    let shown: Vec<&NightEntry> = nights.iter().take(60).collect();
+    const SHOWN: usize = 60;
+    let shown: Vec<&NightEntry> = nights.iter().take(SHOWN).collect();
     let max = shown
         .iter()
         .map(|n| n.total_changes)
         .max()
         .unwrap_or(0)
         .max(1);
-    let (bar, gap, height) = (14usize, 4usize, 120.0f64);
-    let width = shown.len() * (bar + gap) + 40;
+    let (bar, gap, height, left, base) = (14usize, 4usize, 110.0f64, 40usize, 120.0f64);
+    let width = shown.len() * (bar + gap) + left + 10;
     writeln!(
         out,
-        "<h2>Changes per night</h2>\n<svg role=\"img\" aria-label=\"changes per night\" width=\"{width}\" height=\"150\" viewBox=\"0 0 {width} 150\">"
+        "<h2>Changes per night</h2>\n<svg class=\"nights\" role=\"img\" aria-label=\"changes per night, oldest on the left\" viewBox=\"0 0 {width} 170\" preserveAspectRatio=\"xMinYMin meet\">"
     )?;
+    writeln!(
+        out,
+        "<line class=\"axis\" x1=\"{left}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\"/><text x=\"{}\" y=\"14\" text-anchor=\"end\">{max}</text><text x=\"{}\" y=\"{base}\" text-anchor=\"end\">0</text>",
+        width - 5,
+        left - 6,
+        left - 6
+    )?;
+    // Dates under the first and last columns and every eighth one between, so that labels never overlap.
+    let label_every = 8;
+    let count = shown.len();
     for (i, night) in shown.iter().rev().enumerate() {
-        let x = 30 + i * (bar + gap);
+        let x = left + 4 + i * (bar + gap);
         let total = (night.total_changes as f64 / max as f64 * height).round();
         let breaking =
             (night.breaking.min(night.total_changes) as f64 / max as f64 * height).round();
+        let what = match night.from {
+            None => "first snapshot, catalog summary".to_owned(),
+            Some(_) => format!(
+                "{}, {}",
+                super::plural(night.total_changes, "change"),
+                super::plural(night.breaking, "breaking change")
+            ),
+        };
+        let mark = if night.from.is_none() {
+            format!(
+                "<rect class=\"first\" x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"3\"/>",
+                base - 3.0
+            )
+        } else if night.total_changes == 0 {
+            format!(
+                "<rect class=\"zero\" x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"2\"/>",
+                base - 2.0
+            )
+        } else {
+            format!(
+                "<rect x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{total}\"/><rect class=\"breaking\" x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{breaking}\"/>",
+                base - total,
+                base - breaking
+            )
+        };
         writeln!(
             out,
-            "<g><title>{} (snapshot {}): {} changes, {} breaking</title><rect x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{total}\"/><rect class=\"breaking\" x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{breaking}\"/></g>",
+            "<g><title>{} (snapshot {}): {what}</title>{mark}</g>",
             html(&night.date),
             night.snapshot,
-            night.total_changes,
-            night.breaking,
-            130.0 - total,
-            130.0 - breaking,
         )?;
+        if i == 0 || i + 1 == count || i % label_every == 0 {
+            writeln!(
+                out,
+                "<text class=\"date\" x=\"{}\" y=\"{}\" text-anchor=\"end\" transform=\"rotate(-40 {} {})\">{}</text>",
+                x + bar,
+                base + 14.0,
+                x + bar,
+                base + 14.0,
+                html(night.date.get(5..).unwrap_or(&night.date))
+            )?;
+        }
     }
+    writeln!(out, "</svg>")?;
     writeln!(
         out,
-        "<text x=\"0\" y=\"14\">{max}</text><text x=\"0\" y=\"130\">0</text></svg>"
-    )?;
-    writeln!(
-        out,
-        "<p class=\"muted\">Blue: changes that night; red: breaking operation changes. Newest night on the right.</p>"
+        "<p class=\"muted\">Oldest night on the left, newest on the right (the table lists newest first){}. Blue: \
+         changes; red: breaking changes; a flat mark: no change that night; a hollow mark: a first snapshot.</p>",
+        if nights.len() > SHOWN {
+            format!("; the last {SHOWN} nights")
+        } else {
+            String::new()
+        }
     )
 }
 
 /// The index table and the breaking part of the chart, on top of the shared page style.
-const INDEX_STYLE: &str = "\ntable { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .35rem .6rem; \
-border-bottom: 1px solid var(--line); } td:first-child, td:last-child { white-space: nowrap; } \
-tr.breaking td:first-child { border-left: 3px solid var(--err); } svg rect.breaking { fill: var(--err); }";
+const INDEX_STYLE: &str = "\n.scroll { overflow-x: auto; } table { border-collapse: collapse; width: 100%; } \
+td, th { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; } \
+td:first-child { white-space: nowrap; } tr.breaking td:first-child { border-left: 3px solid var(--err); } \
+svg.nights { width: 100%; height: auto; display: block; } svg rect.breaking { fill: var(--err); } \
+svg rect.zero { fill: var(--muted); } svg rect.first { fill: none; stroke: var(--muted); } \
+svg line.axis { stroke: var(--line); } svg text.date { font-size: 10px; fill: var(--muted); }";

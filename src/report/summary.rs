@@ -1,8 +1,7 @@
 //! One-line summaries of what a writing command did (crawl, index update, nightly, prune), for people and for
 //! cron logs, and the prune's JSON. Like every renderer, these only show values.
 
-use std::path::Path;
-
+use super::WrittenNight;
 use super::text::{human_bytes, id_list, plural};
 use crate::crawl::CrawlSummary;
 use crate::index::UpdateSummary;
@@ -40,24 +39,39 @@ pub fn describe_index_update(summary: &UpdateSummary) -> String {
     )
 }
 
-/// `snapshot 4: 1294 connector versions, 21247 operations; compared with snapshot 3, 2 breaking → reports/….html`.
-pub fn describe_night(
-    crawl: &CrawlSummary,
-    from: Option<i64>,
-    breaking: u64,
-    html_report: &Path,
-) -> String {
-    format!(
-        "snapshot {}: {}, {}; {} → {}",
+/// `snapshot 4: 1294 connector versions, 21247 operations; compared with snapshot 3: 4 breaking changes →
+/// reports/….html`, plus how many earlier nights were reported too.
+pub fn describe_night(crawl: &CrawlSummary, nights: &[WrittenNight]) -> String {
+    let tonight = nights.iter().find(|n| n.snapshot == crawl.snapshot);
+    let what = match tonight {
+        Some(WrittenNight {
+            from: Some(from),
+            breaking_changes,
+            ..
+        }) => format!(
+            "compared with snapshot {from}: {}",
+            plural(*breaking_changes, "breaking change")
+        ),
+        Some(_) => "first snapshot, catalog summary".to_owned(),
+        None => "no report".to_owned(),
+    };
+    let mut line = format!(
+        "snapshot {}: {}, {}; {what}",
         crawl.snapshot,
         plural(crawl.connector_versions, "connector version"),
         plural(crawl.operations, "operation"),
-        match from {
-            Some(from) => format!("compared with snapshot {from}, {breaking} breaking"),
-            None => "first snapshot, catalog summary".to_owned(),
-        },
-        html_report.display()
-    )
+    );
+    if let Some(tonight) = tonight {
+        line.push_str(&format!(" → {}", tonight.html_report.display()));
+    }
+    let earlier = nights.len() - usize::from(tonight.is_some());
+    if earlier > 0 {
+        line.push_str(&format!(
+            " (also reported {} that had none)",
+            plural(earlier as u64, "earlier snapshot")
+        ));
+    }
+    line
 }
 
 /// `deleted 3 snapshots (1, 2, 3), keeping 4; freed 10 connector version states, 12 blobs (3.9 kB); catalog.db 118.8 kB → 106.5 kB`,

@@ -352,10 +352,14 @@ fn html_and_json_reports_go_to_files_whole() {
     assert!(out.stdout.is_empty());
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
-    assert!(page.contains("<details>") && page.contains("<svg"));
+    assert!(page.contains("<details class=\"connector\"") && page.contains("<svg"));
     // Self-contained: nothing to fetch.
     assert!(!page.contains("src=") && !page.contains("href=\"http") && !page.contains("<link"));
-    assert!(page.contains("salesforce 8.6 · find_records"));
+    assert!(
+        page.contains("<b>salesforce</b> 8.6"),
+        "grouped by connector"
+    );
+    assert!(page.contains("<code>find_records</code>"));
 }
 
 #[test]
@@ -401,7 +405,8 @@ fn hostile_catalog_text_is_escaped_everywhere() {
         !prose.contains("<script>") && !prose.contains("<img"),
         "raw HTML in Markdown prose:\n{prose}"
     );
-    assert!(md.contains("&lt;script&gt;"));
+    // Names are shown as code spans, which Markdown never renders as HTML.
+    assert!(md.contains("`<script>op</script>`"), "{md}");
 
     // JSON carries the text as data, unchanged.
     let json = diff_json(&s, &[]);

@@ -152,7 +152,15 @@ fn every_printing_command_prints_documented_json_with_format_json() {
     );
     assert_eq!(
         keys(&nightly),
-        ["breaking", "crawl", "from", "reports", "snapshot"]
+        [
+            "breaking",
+            "breaking_changes",
+            "crawl",
+            "from",
+            "reported",
+            "reports",
+            "snapshot"
+        ]
     );
     let schema = s.path("schema.json");
     std::fs::write(&schema, r#"{"type": "string"}"#).unwrap();
@@ -302,7 +310,7 @@ fn crawl_and_nightly_print_one_summary_line_on_a_piped_stderr_unless_quiet() {
     let err = stderr(&loud);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.contains("compared with snapshot 2, 0 breaking"),
+        err.contains("compared with snapshot 2: 0 breaking changes"),
         "{err}"
     );
 }

@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "export",
     "diff",
     "nightly",
+    "report",
     "schema-diff",
     "audit",
     "search",

@@ -119,7 +119,7 @@ fn two_nights_write_dated_reports_latest_and_an_index() {
     // The summary line is on stderr, where cron logs keep it, even though stderr is not a terminal.
     let err = String::from_utf8_lossy(&second.stderr);
     assert!(
-        err.contains("compared with snapshot 1, 3 breaking"),
+        err.contains("compared with snapshot 1: 4 breaking changes"),
         "{err}"
     );
     assert!(second.stdout.is_empty(), "human output leaves stdout empty");

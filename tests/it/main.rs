@@ -12,4 +12,5 @@ mod help;
 mod history;
 mod nightly;
 mod prune;
+mod reliability;
 mod search;

@@ -125,8 +125,8 @@ pub enum SchemaDiffFormat {
 }
 
 fn read_schema(path: &Path) -> Result<serde_json::Value> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    crate::source::parse_json_file(path, &bytes).map_err(|e| anyhow::anyhow!("{e}"))
+    crate::source::read_json_file(path, crate::files::MAX_SCHEMA_FILE_BYTES)
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 pub fn run_schema_diff(args: SchemaDiffArgs) -> Result<Outcome> {

@@ -152,10 +152,10 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 .as_float()
                 .or_else(|| value.as_integer().map(|n| n as f64))
             {
-                Some(n) if n > 0.0 && n.is_finite() => settings.rate_limit = Some(n),
-                Some(n) => problems.push(format!(
-                    "`rate_limit`: expected a positive number, found {n}"
-                )),
+                Some(n) => match crate::api::validate_rate_limit(n) {
+                    Ok(n) => settings.rate_limit = Some(n),
+                    Err(e) => problems.push(format!("`rate_limit`: {e}")),
+                },
                 None => problems.push(format!(
                     "`rate_limit`: expected a number, found {}",
                     kind(value)
@@ -269,11 +269,9 @@ pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, Config
         }
     }
     if let Some(text) = env("TRAYSCOPE_RATE_LIMIT") {
-        match text.trim().parse::<f64>() {
-            Ok(n) if n > 0.0 && n.is_finite() => settings.rate_limit = Some(n),
-            _ => problems.push(format!(
-                "TRAYSCOPE_RATE_LIMIT: expected a positive number, found {text:?}"
-            )),
+        match crate::api::parse_rate_limit(&text) {
+            Ok(n) => settings.rate_limit = Some(n),
+            Err(e) => problems.push(format!("TRAYSCOPE_RATE_LIMIT: {e}")),
         }
     }
     if let Some(text) = env("TRAYSCOPE_REPORTS")

@@ -15,7 +15,7 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-pub use limit::RateLimiter;
+pub use limit::{RATE_LIMIT_RANGE, RateLimiter, parse_rate_limit, validate_rate_limit};
 
 /// Tray's regions and their API hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

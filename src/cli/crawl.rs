@@ -38,7 +38,7 @@ pub struct CrawlArgs {
     pub concurrency: Option<u16>,
 
     /// Requests per second, all requests together; Tray allows 30 [default: 25; or `rate_limit`, TRAYSCOPE_RATE_LIMIT]
-    #[arg(long, value_parser = positive_f64)]
+    #[arg(long, value_parser = api::parse_rate_limit)]
     pub rate_limit: Option<f64>,
 
     /// Attempts per request before the crawl fails (429, 5xx, timeouts, dropped connections, cut bodies are retried)
@@ -90,13 +90,6 @@ pub struct ExportArgs {
     /// Directory to create (must not exist, or be empty)
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-}
-
-fn positive_f64(text: &str) -> std::result::Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("{text:?} is not a positive number")),
-    }
 }
 
 fn read_token(args: &CrawlArgs) -> Result<Token> {

@@ -112,7 +112,10 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
         .parse()
         .map_err(|e: toml::de::Error| ConfigError::Toml {
             path: PathBuf::from(FILE_NAME),
-            error: e.to_string().trim_end().to_owned(),
+            error: crate::excerpt::cut_lines(
+                e.to_string().trim_end(),
+                crate::excerpt::MAX_QUOTED_CHARS,
+            ),
         })?;
     let mut problems = Vec::new();
     let mut settings = Settings::default();

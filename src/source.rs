@@ -61,7 +61,8 @@ impl Source {
         match self {
             Source::Http(client) => {
                 let (url, body) = client.list_connectors().await?;
-                Ok(model::parse_connectors_body(&format!("GET {url}"), &body)?)
+                model::parse_connectors_body(&format!("GET {url}"), &body)
+                    .map_err(|e| redacted(client, e))
             }
             Source::Dir {
                 root,
@@ -83,12 +84,8 @@ impl Source {
         match self {
             Source::Http(client) => {
                 let (url, body) = client.list_operations(name, version).await?;
-                Ok(model::parse_operations_body(
-                    &format!("GET {url}"),
-                    name,
-                    version,
-                    body,
-                )?)
+                model::parse_operations_body(&format!("GET {url}"), name, version, body)
+                    .map_err(|e| redacted(client, e))
             }
             Source::Dir {
                 root,
@@ -105,6 +102,12 @@ impl Source {
             }
         }
     }
+}
+
+/// A model error about what a server sent, with anything that looks like our credential redacted: the error is
+/// printed and stored in `snapshots.error`.
+fn redacted(client: &ApiClient, error: ModelError) -> SourceError {
+    SourceError::Model(error.map_text(|text| client.redact(text)))
 }
 
 /// Characters kept as they are in a file name; everything else is percent-escaped.

@@ -208,11 +208,17 @@ pub struct Counters {
 pub struct ApiClient {
     http: reqwest::Client,
     base: Url,
-    token: Token,
-    auth: HeaderValue,
+    credentials: Arc<Credentials>,
     limiter: Arc<RateLimiter>,
     options: ClientOptions,
     counters: Arc<Counters>,
+}
+
+/// The token, and the header that carries it (marked sensitive), shared by every clone of a client.
+#[derive(Debug)]
+struct Credentials {
+    token: Token,
+    header: HeaderValue,
 }
 
 /// Escapes one path segment: everything but unreserved characters.
@@ -281,8 +287,10 @@ impl ApiClient {
         Ok(ApiClient {
             http,
             base,
-            token: token.clone(),
-            auth: token.header(),
+            credentials: Arc::new(Credentials {
+                token: token.clone(),
+                header: token.header(),
+            }),
             limiter: Arc::new(RateLimiter::new(options.rate_limit)),
             options,
             counters: Arc::new(Counters::default()),
@@ -299,7 +307,7 @@ impl ApiClient {
 
     /// `text` with this client's token, and any `Bearer` credential, replaced by `***` ([`Token::redact`]).
     pub fn redact(&self, text: &str) -> String {
-        self.token.redact(text)
+        self.credentials.token.redact(text)
     }
 
     /// The URL of `/core/v1/<segments...>`, each segment escaped.
@@ -378,7 +386,7 @@ impl ApiClient {
             let error = if e.is_timeout() {
                 "timed out".to_owned()
             } else {
-                self.token.redact(&error_chain(&e))
+                self.credentials.token.redact(&error_chain(&e))
             };
             Failure::Retry {
                 error: ApiError::Transport {
@@ -392,7 +400,7 @@ impl ApiClient {
         let response = self
             .http
             .get(url)
-            .header(AUTHORIZATION, self.auth.clone())
+            .header(AUTHORIZATION, self.credentials.header.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .await
@@ -408,7 +416,8 @@ impl ApiClient {
             return Err(Failure::Fatal(ApiError::Redirect {
                 url: url.to_owned(),
                 status: status.as_u16(),
-                location: cut(&self.token.redact(&location), MAX_QUOTED_CHARS).into_owned(),
+                location: cut(&self.credentials.token.redact(&location), MAX_QUOTED_CHARS)
+                    .into_owned(),
             }));
         }
         if let Some(length) = response.content_length()
@@ -431,14 +440,14 @@ impl ApiClient {
             body.extend_from_slice(&chunk);
         }
         if !status.is_success() {
-            let message = server_message(&body, &self.token);
+            let message = server_message(&body, &self.credentials.token);
             return Err(classify_status(url, status, message, attempt));
         }
         serde_json::from_slice(&body).map_err(|e| Failure::Retry {
             // A body that does not parse is most often one cut short: worth another try.
             error: ApiError::BadJson {
                 url: url.to_owned(),
-                error: self.token.redact(&e.to_string()),
+                error: self.credentials.token.redact(&e.to_string()),
                 attempts: attempt,
             },
             throttled: false,

@@ -90,9 +90,15 @@ pub fn load(
 
 /// Reads and validates one file.
 pub fn from_file(path: &Path) -> Result<Settings, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Io {
+    /// A settings file is a few lines: anything larger is not one.
+    const MAX_BYTES: u64 = 1 << 20;
+    let bytes = crate::files::read_regular_file(path, MAX_BYTES).map_err(|e| ConfigError::Io {
         path: path.to_owned(),
-        error,
+        error: std::io::Error::other(e.problem.to_string()),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ConfigError::Io {
+        path: path.to_owned(),
+        error: std::io::Error::other("not UTF-8 text"),
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     parse(&text, base).map_err(|e| match e {
@@ -114,7 +120,10 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
         .parse()
         .map_err(|e: toml::de::Error| ConfigError::Toml {
             path: PathBuf::from(FILE_NAME),
-            error: e.to_string().trim_end().to_owned(),
+            error: crate::excerpt::cut_lines(
+                e.to_string().trim_end(),
+                crate::excerpt::MAX_QUOTED_CHARS,
+            ),
         })?;
     let mut problems = Vec::new();
     let mut settings = Settings::default();
@@ -154,10 +163,10 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 .as_float()
                 .or_else(|| value.as_integer().map(|n| n as f64))
             {
-                Some(n) if n > 0.0 && n.is_finite() => settings.rate_limit = Some(n),
-                Some(n) => problems.push(format!(
-                    "`rate_limit`: expected a positive number, found {n}"
-                )),
+                Some(n) => match crate::api::validate_rate_limit(n) {
+                    Ok(n) => settings.rate_limit = Some(n),
+                    Err(e) => problems.push(format!("`rate_limit`: {e}")),
+                },
                 None => problems.push(format!(
                     "`rate_limit`: expected a number, found {}",
                     kind(value)
@@ -258,11 +267,9 @@ pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, Config
         }
     }
     if let Some(text) = env("TRAYSCOPE_RATE_LIMIT") {
-        match text.trim().parse::<f64>() {
-            Ok(n) if n > 0.0 && n.is_finite() => settings.rate_limit = Some(n),
-            _ => problems.push(format!(
-                "TRAYSCOPE_RATE_LIMIT: expected a positive number, found {text:?}"
-            )),
+        match crate::api::parse_rate_limit(&text) {
+            Ok(n) => settings.rate_limit = Some(n),
+            Err(e) => problems.push(format!("TRAYSCOPE_RATE_LIMIT: {e}")),
         }
     }
     if let Some(text) = env("TRAYSCOPE_REPORTS")

@@ -88,12 +88,15 @@ impl Home {
         }
     }
 
-    /// Like [`Home::try_lock_writer`], retrying until `wait` has passed (a zero `wait` tries once).
+    /// Like [`Home::try_lock_writer`], retrying until `wait` has passed (a zero `wait` tries once). A `wait` too long
+    /// for the clock to add (`--wait 18446744073709551615s`) waits for as long as it takes.
     pub fn lock_writer(&self, wait: std::time::Duration) -> Result<LockGuard, HomeError> {
-        let deadline = std::time::Instant::now() + wait;
+        let deadline = std::time::Instant::now().checked_add(wait);
         loop {
             match self.try_lock_writer() {
-                Err(HomeError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                Err(HomeError::Locked { .. })
+                    if deadline.is_none_or(|d| std::time::Instant::now() < d) =>
+                {
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
                 other => return other,
@@ -117,5 +120,12 @@ mod tests {
         ));
         drop(first);
         assert!(home.try_lock_writer().is_ok());
+    }
+
+    #[test]
+    fn a_wait_too_long_for_the_clock_is_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path().join("h"));
+        assert!(home.lock_writer(std::time::Duration::MAX).is_ok());
     }
 }

@@ -35,6 +35,38 @@ pub enum ModelError {
 
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;
 
+impl ModelError {
+    /// The same error with `f` applied to every text it quotes (to redact a credential a server echoed back).
+    pub fn map_text(self, f: impl Fn(&str) -> String) -> ModelError {
+        match self {
+            ModelError::Field {
+                place,
+                field,
+                expected,
+                found,
+            } => ModelError::Field {
+                place: f(&place),
+                field: f(&field),
+                expected,
+                found: f(&found),
+            },
+            ModelError::BadVersion {
+                place,
+                field,
+                value,
+            } => ModelError::BadVersion {
+                place: f(&place),
+                field: f(&field),
+                value: f(&value),
+            },
+            ModelError::Body { place, message } => ModelError::Body {
+                place: f(&place),
+                message: f(&message),
+            },
+        }
+    }
+}
+
 /// A connector version such as "9.0" or "10.1": a "major.minor" string compared numerically.
 ///
 /// Tray's versions are strings with one or two dots; they are parsed into a [`semver::Version`] (missing parts are
@@ -187,7 +219,8 @@ pub fn parse_connectors_body(place: &str, body: &Value) -> Result<Vec<ConnectorV
                 place: place.to_owned(),
                 message: format!(
                     "connector {} version {} is listed twice (elements[{index}])",
-                    connector.name, connector.version
+                    quoted(&connector.name),
+                    connector.version
                 ),
             });
         }
@@ -213,15 +246,22 @@ pub fn parse_operations_body(
     let mut out = Vec::with_capacity(elements.len());
     let mut seen = std::collections::HashSet::new();
     for (index, element) in elements.into_iter().enumerate() {
-        let context =
-            format!("connector {connector} version {version}: operations elements[{index}]");
+        let context = format!(
+            "connector {} version {}: operations elements[{index}]",
+            quoted(connector),
+            quoted(version)
+        );
         let operation = Operation::from_element(&context, element)?;
         if !seen.insert(operation.name.clone()) {
             return Err(ModelError::Body {
-                place: format!("connector {connector} version {version}"),
+                place: format!(
+                    "connector {} version {}",
+                    quoted(connector),
+                    quoted(version)
+                ),
                 message: format!(
                     "operation `{}` is listed twice (elements[{index}])",
-                    operation.name
+                    quoted(&operation.name)
                 ),
             });
         }
@@ -265,14 +305,14 @@ impl ConnectorVersion {
     pub fn from_element(place: &str, element: Value) -> Result<Self> {
         let object = as_object(place, "(element)", &element)?;
         let name = required_string(place, object, "name")?;
-        let place = format!("{place} (connector {name})");
+        let place = format!("{place} (connector {})", quoted(&name));
         let version_text = required_string(&place, object, "version")?;
         let version = version_text.parse().map_err(|_| ModelError::BadVersion {
             place: place.clone(),
             field: "version".into(),
-            value: version_text.clone(),
+            value: quoted(&version_text).into_owned(),
         })?;
-        let place = format!("connector {name} version {version_text}");
+        let place = format!("connector {} version {version_text}", quoted(&name));
         let title = required_string(&place, object, "title")?;
         let description = required_string(&place, object, "description")?;
         let service_value = object
@@ -320,7 +360,7 @@ impl Operation {
             });
         };
         let name = required_string(place, &object, "name")?;
-        let place = format!("{place} (operation {name})");
+        let place = format!("{place} (operation {})", quoted(&name));
         let title = required_string(&place, &object, "title")?;
         let description = required_string(&place, &object, "description")?;
         let has_dynamic_output = match object.get("hasDynamicOutput") {
@@ -452,6 +492,11 @@ pub fn kind_of(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// A name or value from the catalog as an error message shows it: cut to a readable length.
+fn quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::excerpt::cut(text, crate::excerpt::MAX_QUOTED_CHARS)
 }
 
 fn describe(value: &Value) -> String {

@@ -11,6 +11,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use serde_json::Value;
 
 use crate::api::{ApiClient, ApiError};
+use crate::files::{FileError, FileProblem, read_regular_file};
 use crate::model::{self, ConnectorVersion, ModelError, Operation};
 
 #[derive(Debug, thiserror::Error)]
@@ -19,11 +20,8 @@ pub enum SourceError {
     Api(#[from] ApiError),
     #[error(transparent)]
     Model(#[from] ModelError),
-    #[error("{path}: {error}")]
-    Io {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error("{path}: not valid JSON at line {line}, column {column}: {error}")]
     Json {
         path: PathBuf,
@@ -31,8 +29,6 @@ pub enum SourceError {
         column: usize,
         error: String,
     },
-    #[error("{path}: larger than {limit} bytes")]
-    TooLarge { path: PathBuf, limit: u64 },
 }
 
 impl SourceError {
@@ -65,7 +61,8 @@ impl Source {
         match self {
             Source::Http(client) => {
                 let (url, body) = client.list_connectors().await?;
-                Ok(model::parse_connectors_body(&format!("GET {url}"), &body)?)
+                model::parse_connectors_body(&format!("GET {url}"), &body)
+                    .map_err(|e| redacted(client, e))
             }
             Source::Dir {
                 root,
@@ -87,12 +84,8 @@ impl Source {
         match self {
             Source::Http(client) => {
                 let (url, body) = client.list_operations(name, version).await?;
-                Ok(model::parse_operations_body(
-                    &format!("GET {url}"),
-                    name,
-                    version,
-                    body,
-                )?)
+                model::parse_operations_body(&format!("GET {url}"), name, version, body)
+                    .map_err(|e| redacted(client, e))
             }
             Source::Dir {
                 root,
@@ -109,6 +102,12 @@ impl Source {
             }
         }
     }
+}
+
+/// A model error about what a server sent, with anything that looks like our credential redacted: the error is
+/// printed and stored in `snapshots.error`.
+fn redacted(client: &ApiClient, error: ModelError) -> SourceError {
+    SourceError::Model(error.map_text(|text| client.redact(text)))
 }
 
 /// Characters kept as they are in a file name; everything else is percent-escaped.
@@ -135,23 +134,25 @@ pub fn operations_path(root: &Path, name: &str, version: &str) -> PathBuf {
 }
 
 async fn read_json(path: &Path, limit: u64) -> Result<Value> {
-    let io = |error| SourceError::Io {
-        path: path.to_owned(),
-        error,
-    };
-    let metadata = tokio::fs::metadata(path).await.map_err(io)?;
-    if metadata.len() > limit {
-        return Err(SourceError::TooLarge {
+    let owned = path.to_owned();
+    let bytes = tokio::task::spawn_blocking(move || read_regular_file(&owned, limit))
+        .await
+        .map_err(|e| FileError {
             path: path.to_owned(),
-            limit,
-        });
-    }
-    let bytes = tokio::fs::read(path).await.map_err(io)?;
+            problem: FileProblem::Io(std::io::Error::other(e)),
+        })??;
     parse_json_file(path, &bytes)
 }
 
-/// Parses a JSON file, naming the file and the position of the first error.
+/// Reads and parses a JSON file of at most `limit` bytes: a regular file, or a symlink to one.
+pub fn read_json_file(path: &Path, limit: u64) -> Result<Value> {
+    parse_json_file(path, &read_regular_file(path, limit)?)
+}
+
+/// Parses a JSON file, naming the file and the position of the first error. A UTF-8 byte order mark, which JSON
+/// does not allow but some editors add, is skipped (as the audit does for exports).
 pub fn parse_json_file(path: &Path, bytes: &[u8]) -> Result<Value> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     serde_json::from_slice(bytes).map_err(|e| SourceError::Json {
         path: path.to_owned(),
         line: e.line(),

@@ -1,8 +1,9 @@
 //! The Tray Core API client: regions, auth, client-side rate limit, retries, bounded bodies.
 //!
 //! This is the one place that maps an HTTP status to an error. It only ever issues the non-billable GETs that list
-//! connectors and operations. It must never log, print or store the token: the token lives in a sensitive header
-//! value, and no error or `Debug` output contains it.
+//! connectors and operations, and never follows a redirect (a 3xx is an error naming its Location). It must never
+//! log, print or store the token: the token lives in a sensitive header value, no error or `Debug` output contains
+//! it, and every message a server sends is redacted ([`Token::redact`]) before it goes into an error.
 
 mod limit;
 
@@ -15,7 +16,9 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-pub use limit::RateLimiter;
+use crate::excerpt::{MAX_QUOTED_CHARS, cut};
+
+pub use limit::{RATE_LIMIT_RANGE, RateLimiter, parse_rate_limit, validate_rate_limit};
 
 /// Tray's regions and their API hosts.
 #[derive(
@@ -71,12 +74,47 @@ impl Token {
         Ok(Token(token.to_owned()))
     }
 
+    /// `text` with this token, and whatever follows a `Bearer`, replaced by `***`: for messages a server sends back,
+    /// which may quote the request's Authorization header.
+    pub fn redact(&self, text: &str) -> String {
+        redact_bearer(&text.replace(&self.0, "***"))
+    }
+
     fn header(&self) -> HeaderValue {
         let mut value = HeaderValue::from_str(&format!("Bearer {}", self.0))
             .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid"));
         value.set_sensitive(true);
         value
     }
+}
+
+/// Replaces the credential after every `Bearer` (any case, then whitespace) with `***`.
+fn redact_bearer(text: &str) -> String {
+    const WORD: &str = "bearer";
+    // ASCII lowercasing keeps every byte where it was, so offsets found in `lower` hold in `text`.
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(WORD) {
+        let after_word = from + found + WORD.len();
+        let credential = after_word
+            + text[after_word..]
+                .find(|c: char| !c.is_whitespace())
+                .unwrap_or(text.len() - after_word);
+        let end = credential
+            + text[credential..]
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ','))
+                .unwrap_or(text.len() - credential);
+        if credential > after_word && end > credential && &text[credential..end] != "***" {
+            out.push_str(&text[copied..credential]);
+            out.push_str("***");
+            copied = end;
+        }
+        from = end.max(after_word);
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 impl std::fmt::Debug for Token {
@@ -99,6 +137,21 @@ pub enum ApiError {
     },
     #[error("GET {url}: HTTP 404: {message}")]
     NotFound { url: String, message: String },
+    #[error(
+        "GET {url}: HTTP {status}, a redirect to {location}; trayscope does not follow redirects (the data would come \
+         from another address than the one given): point --api-url at the final address"
+    )]
+    Redirect {
+        url: String,
+        status: u16,
+        location: String,
+    },
+    #[error(
+        "connector {what} {value:?} cannot be requested: a URL path segment that is empty or only `.` or `..` is \
+         dropped or climbs a level when the URL is normalised (percent-encoded too), so the request would reach \
+         another endpoint"
+    )]
+    Unaddressable { what: &'static str, value: String },
     #[error("GET {url}: HTTP {status}: {message}{}", attempts_note(*attempts))]
     Status {
         url: String,
@@ -170,10 +223,17 @@ pub struct Counters {
 pub struct ApiClient {
     http: reqwest::Client,
     base: Url,
-    auth: HeaderValue,
+    credentials: Arc<Credentials>,
     limiter: Arc<RateLimiter>,
     options: ClientOptions,
     counters: Arc<Counters>,
+}
+
+/// The token, and the header that carries it (marked sensitive), shared by every clone of a client.
+#[derive(Debug)]
+struct Credentials {
+    token: Token,
+    header: HeaderValue,
 }
 
 /// Escapes one path segment: everything but unreserved characters.
@@ -211,10 +271,18 @@ pub fn parse_base_url(text: &str) -> Result<Url, ApiError> {
     if url.host().is_none() {
         return Err(ApiError::Config(format!("--api-url {text}: no host")));
     }
-    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
+    if !url.username().is_empty() || url.password().is_some() {
         return Err(ApiError::Config(format!(
-            "--api-url {}: must not carry credentials or a query",
+            "--api-url {}: must not carry credentials",
             url.origin().ascii_serialization()
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        // The API's paths are appended to the base URL's path: after a `?` or `#` they would not be a path at all.
+        return Err(ApiError::Config(format!(
+            "--api-url {}{}: must not carry a query (`?…`) or a fragment (`#…`); give the base address only",
+            url.origin().ascii_serialization(),
+            url.path()
         )));
     }
     Ok(url)
@@ -226,12 +294,18 @@ impl ApiClient {
             .user_agent(concat!("trayscope/", env!("CARGO_PKG_VERSION")))
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(15)))
+            // A redirect would take the crawl to data from another address (without the token on a host change,
+            // over plain http even): a 3xx is an error instead, see `get_once`.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(ApiClient {
             http,
             base,
-            auth: token.header(),
+            credentials: Arc::new(Credentials {
+                token: token.clone(),
+                header: token.header(),
+            }),
             limiter: Arc::new(RateLimiter::new(options.rate_limit)),
             options,
             counters: Arc::new(Counters::default()),
@@ -244,6 +318,11 @@ impl ApiClient {
 
     pub fn counters(&self) -> &Counters {
         &self.counters
+    }
+
+    /// `text` with this client's token, and any `Bearer` credential, replaced by `***` ([`Token::redact`]).
+    pub fn redact(&self, text: &str) -> String {
+        self.credentials.token.redact(text)
     }
 
     /// The URL of `/core/v1/<segments...>`, each segment escaped.
@@ -270,6 +349,8 @@ impl ApiClient {
         name: &str,
         version: &str,
     ) -> Result<(String, Value), ApiError> {
+        addressable("name", name)?;
+        addressable("version", version)?;
         let url = self.url(&["connectors", name, "versions", version, "operations"]);
         let body = self.get_json(&url).await?;
         Ok((url, body))
@@ -320,7 +401,7 @@ impl ApiClient {
             let error = if e.is_timeout() {
                 "timed out".to_owned()
             } else {
-                error_chain(&e)
+                self.credentials.token.redact(&error_chain(&e))
             };
             Failure::Retry {
                 error: ApiError::Transport {
@@ -334,12 +415,26 @@ impl ApiClient {
         let response = self
             .http
             .get(url)
-            .header(AUTHORIZATION, self.auth.clone())
+            .header(AUTHORIZATION, self.credentials.header.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .await
             .map_err(transport)?;
         let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map_or("nowhere (no Location header)".into(), |v| {
+                    String::from_utf8_lossy(v.as_bytes()).into_owned()
+                });
+            return Err(Failure::Fatal(ApiError::Redirect {
+                url: url.to_owned(),
+                status: status.as_u16(),
+                location: cut(&self.credentials.token.redact(&location), MAX_QUOTED_CHARS)
+                    .into_owned(),
+            }));
+        }
         if let Some(length) = response.content_length()
             && length > self.options.max_body_bytes
         {
@@ -360,13 +455,14 @@ impl ApiClient {
             body.extend_from_slice(&chunk);
         }
         if !status.is_success() {
-            return Err(classify_status(url, status, &body, attempt));
+            let message = server_message(&body, &self.credentials.token);
+            return Err(classify_status(url, status, message, attempt));
         }
         serde_json::from_slice(&body).map_err(|e| Failure::Retry {
             // A body that does not parse is most often one cut short: worth another try.
             error: ApiError::BadJson {
                 url: url.to_owned(),
-                error: e.to_string(),
+                error: self.credentials.token.redact(&e.to_string()),
                 attempts: attempt,
             },
             throttled: false,
@@ -379,9 +475,21 @@ enum Failure {
     Fatal(ApiError),
 }
 
+/// A name or version that cannot be one path segment of a URL: the URL parser drops or climbs over `.` and `..`
+/// (and their percent-encodings `%2E`, `%2e%2E`, …), and an empty segment would address the list itself.
+fn addressable(what: &'static str, value: &str) -> Result<(), ApiError> {
+    let dots = |s: &str| s.replace("%2e", ".").replace("%2E", ".");
+    match dots(value).as_str() {
+        "" | "." | ".." => Err(ApiError::Unaddressable {
+            what,
+            value: value.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// The one mapping from an HTTP status to an error, and whether it is worth retrying.
-fn classify_status(url: &str, status: StatusCode, body: &[u8], attempts: u32) -> Failure {
-    let message = error_message(body);
+fn classify_status(url: &str, status: StatusCode, message: String, attempts: u32) -> Failure {
     let url = url.to_owned();
     match status.as_u16() {
         401 | 403 => Failure::Fatal(ApiError::Unauthorized {
@@ -417,7 +525,12 @@ fn classify_status(url: &str, status: StatusCode, body: &[u8], attempts: u32) ->
     }
 }
 
-/// Tray's error bodies are `{"message": "...", "code": ...}`; anything else is shown shortened.
+/// What a server said in an error body, fit to print and store: the token redacted, then cut to length.
+fn server_message(body: &[u8], token: &Token) -> String {
+    cut(&token.redact(&error_message(body)), MAX_QUOTED_CHARS).into_owned()
+}
+
+/// Tray's error bodies are `{"message": "...", "code": ...}`; anything else is shown as text.
 fn error_message(body: &[u8]) -> String {
     if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body)
         && let Some(Value::String(message)) = map.get("message")
@@ -429,7 +542,7 @@ fn error_message(body: &[u8]) -> String {
     if text.is_empty() {
         "(empty body)".into()
     } else {
-        text.chars().take(200).collect()
+        text.to_owned()
     }
 }
 
@@ -464,6 +577,66 @@ mod tests {
         assert!(parse_base_url("ftp://api.tray.io").is_err());
         assert!(parse_base_url("not a url").is_err());
         assert!(parse_base_url("https://user:pw@api.tray.io").is_err());
+        for odd in [
+            "https://api.tray.io/#x",
+            "https://api.tray.io#",
+            "https://api.tray.io/?",
+            "https://api.tray.io/base?a=b",
+        ] {
+            let err = parse_base_url(odd).unwrap_err().to_string();
+            assert!(
+                err.contains("query") && err.contains("fragment"),
+                "{odd}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_token_and_any_bearer_credential_are_redacted() {
+        let token = Token::new("s3cr3t-token").unwrap();
+        assert_eq!(
+            token.redact("headers: Authorization: Bearer s3cr3t-token, Host: x"),
+            "headers: Authorization: Bearer ***, Host: x"
+        );
+        assert_eq!(
+            token.redact("echo s3cr3t-token and BEARER\tother-cred\"} and bearer"),
+            "echo *** and BEARER\t***\"} and bearer"
+        );
+        assert_eq!(
+            token.redact("no credential here, bearer of bad news"),
+            "no credential here, bearer *** bad news"
+        );
+        let many = "Bearer x ".repeat(50_000);
+        assert_eq!(token.redact(&many), "Bearer *** ".repeat(50_000));
+        assert_eq!(
+            server_message(br#"{"message": "Bearer s3cr3t-token"}"#, &token),
+            "Bearer ***"
+        );
+        let long = format!(r#"{{"message": "{}"}}"#, "x".repeat(100_000));
+        assert_eq!(
+            server_message(long.as_bytes(), &token).chars().count(),
+            MAX_QUOTED_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn dot_segments_are_refused_not_normalised_away() {
+        // The reason: the URL parser resolves dot segments, even percent-encoded ones.
+        let parsed =
+            Url::parse("http://h/core/v1/connectors/%2E%2E/versions/1.0/operations").unwrap();
+        assert_eq!(parsed.path(), "/core/v1/versions/1.0/operations");
+        for odd in ["", ".", "..", "%2E", "%2e%2E", ".%2e"] {
+            assert!(
+                matches!(
+                    addressable("name", odd),
+                    Err(ApiError::Unaddressable { .. })
+                ),
+                "{odd:?}"
+            );
+        }
+        for fine in ["...", "a..b", ".hidden", "9.0"] {
+            assert!(addressable("name", fine).is_ok(), "{fine:?}");
+        }
     }
 
     #[test]
@@ -492,7 +665,7 @@ mod tests {
     fn statuses_map_to_retry_or_fail() {
         let retry = |code| {
             matches!(
-                classify_status("u", StatusCode::from_u16(code).unwrap(), b"", 1),
+                classify_status("u", StatusCode::from_u16(code).unwrap(), String::new(), 1),
                 Failure::Retry { .. }
             )
         };
@@ -508,5 +681,9 @@ mod tests {
         );
         assert_eq!(error_message(b""), "(empty body)");
         assert_eq!(error_message(b"<html>oops</html>"), "<html>oops</html>");
+        assert_eq!(
+            server_message(b"<html>oops</html>", &Token::new("t0k").unwrap()),
+            "<html>oops</html>"
+        );
     }
 }

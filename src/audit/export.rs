@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_json::{Map, Value};
 
 use super::{AuditError, Result, locate, show_path};
+use crate::files::{FileProblem, read_regular_file};
 use crate::model::kind_of;
 
 /// The one export format version trayscope reads.
@@ -67,26 +68,35 @@ pub struct Step {
 
 /// The files under `paths`: files as given, directories searched recursively for `*.json` (hidden entries and
 /// symlinked directories skipped), sorted and without duplicates.
+///
+/// Every `*.json` found is an export: a dangling or looping symlink, a FIFO or a device by that name is listed like
+/// any other file, and reading it fails (exit 2, naming it) instead of the audit passing without it. Every path that
+/// does not exist is named, not only the first.
 pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<ExportPath>> {
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     let mut seen = HashSet::new();
     // Several PATHs can name one file twice (a file and its directory); it is audited once. A single PATH lists
     // each file once (symlinked directories are not followed), and resolving every path costs syscalls, so only
     // several PATHs are checked.
     let mut first_time = |path: &Path| paths.len() == 1 || seen.insert(identity(path));
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                AuditError::NotFound {
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(source) if source.kind() == std::io::ErrorKind::NotFound => {
+                errors.push(AuditError::NotFound {
                     path: show_path(path, base),
-                }
-            } else {
-                AuditError::Read {
+                });
+                continue;
+            }
+            Err(source) => {
+                errors.push(AuditError::Read {
                     path: show_path(path, base),
                     source,
-                }
+                });
+                continue;
             }
-        })?;
+        };
         if !meta.is_dir() {
             if first_time(path) {
                 out.push(ExportPath {
@@ -97,11 +107,15 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<ExportPath>> {
             continue;
         }
         let mut found = Vec::new();
-        walk(path, base, &mut found)?;
+        if let Err(error) = walk(path, base, &mut found) {
+            errors.push(error);
+            continue;
+        }
         if found.is_empty() {
-            return Err(AuditError::NoExports {
+            errors.push(AuditError::NoExports {
                 path: show_path(path, base),
             });
+            continue;
         }
         found.sort();
         for file in found {
@@ -113,7 +127,11 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<ExportPath>> {
             }
         }
     }
-    Ok(out)
+    match errors.len() {
+        0 => Ok(out),
+        1 => Err(errors.remove(0)),
+        _ => Err(AuditError::Exports(errors)),
+    }
 }
 
 fn identity(path: &Path) -> PathBuf {
@@ -141,7 +159,9 @@ fn walk(dir: &Path, base: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
         } else if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-            && (kind.is_file() || (kind.is_symlink() && path.is_file()))
+            // A symlinked directory is skipped; any other `*.json` (a dangling or looping link, a FIFO) is read, and
+            // refused there by name.
+            && !(kind.is_symlink() && path.is_dir())
         {
             found.push(path);
         }
@@ -197,23 +217,25 @@ pub fn read_exports(files: &[ExportPath], threads: usize) -> Result<Vec<ExportFi
 
 /// Reads one export file.
 pub fn read_export(file: &ExportPath) -> Result<ExportFile> {
-    let read_error = |source| AuditError::Read {
-        path: file.display.clone(),
-        source,
-    };
-    let meta = std::fs::metadata(&file.path).map_err(read_error)?;
-    if meta.len() > MAX_EXPORT_BYTES {
-        return Err(AuditError::Export {
-            path: file.display.clone(),
-            line: None,
-            message: format!(
-                "{} bytes is larger than the {} MiB trayscope reads",
-                meta.len(),
-                MAX_EXPORT_BYTES >> 20
-            ),
-        });
-    }
-    let bytes = std::fs::read(&file.path).map_err(read_error)?;
+    let bytes = read_regular_file(&file.path, MAX_EXPORT_BYTES).map_err(|error| {
+        let dangling = error.is_not_found() && file.path.is_symlink();
+        match error.problem {
+            FileProblem::Io(source) if dangling => AuditError::Export {
+                path: file.display.clone(),
+                line: None,
+                message: format!("cannot read: a symlink to a file that does not exist ({source})"),
+            },
+            FileProblem::Io(source) => AuditError::Read {
+                path: file.display.clone(),
+                source,
+            },
+            problem => AuditError::Export {
+                path: file.display.clone(),
+                line: None,
+                message: problem.to_string(),
+            },
+        }
+    })?;
     parse_export(&file.path, &file.display, &bytes)
 }
 

@@ -24,9 +24,17 @@ use serde::{Deserialize, Serialize};
 use strum::IntoEnumIterator;
 
 use super::{AuditError, Code, Finding, Result, Suppressed, fingerprint, show_path};
+use crate::excerpt::{MAX_QUOTED_CHARS, cut, cut_lines};
+use crate::files::{FileProblem, read_regular_file};
 
 /// The file looked for in the current directory when `--ignore-file` is not given.
 pub const DEFAULT_IGNORE_FILE: &str = ".trayscope-ignore.toml";
+
+/// The largest ignore file read (100,000 entries take about 15 MB).
+const MAX_IGNORE_FILE_BYTES: u64 = 64 << 20;
+
+/// How many of an ignore file's problems one error lists.
+const PROBLEMS_SHOWN: usize = 20;
 
 /// A parsed, checked ignore file.
 #[derive(Debug, Clone)]
@@ -113,13 +121,21 @@ impl IgnoreFile {
     /// Reads and checks the ignore file at `path`; a missing file is an error.
     pub fn load(path: &Path, base: &Path) -> Result<IgnoreFile> {
         let display = show_path(path, base);
-        let text = std::fs::read_to_string(path).map_err(|e| AuditError::Ignore {
+        let bytes =
+            read_regular_file(path, MAX_IGNORE_FILE_BYTES).map_err(|e| AuditError::Ignore {
+                path: display.clone(),
+                message: if e.is_not_found() {
+                    "no such file".into()
+                } else {
+                    match e.problem {
+                        FileProblem::Io(e) => format!("cannot read: {e}"),
+                        problem => problem.to_string(),
+                    }
+                },
+            })?;
+        let text = String::from_utf8(bytes).map_err(|e| AuditError::Ignore {
             path: display.clone(),
-            message: if e.kind() == std::io::ErrorKind::NotFound {
-                "no such file".into()
-            } else {
-                format!("cannot read: {e}")
-            },
+            message: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
         })?;
         let entries = parse(&display, &text)?;
         Ok(IgnoreFile {
@@ -309,16 +325,22 @@ pub fn parse(display: &str, text: &str) -> Result<Vec<IgnoreEntry>> {
         path: display.to_owned(),
         message,
     };
-    let document: Document =
-        toml::from_str(text).map_err(|e| fail(e.to_string().trim_end().to_owned()))?;
+    // The parser's message quotes the offending line, which can be any length.
+    let document: Document = toml::from_str(text)
+        .map_err(|e| fail(cut_lines(e.to_string().trim_end(), MAX_QUOTED_CHARS)))?;
     let mut entries = Vec::with_capacity(document.ignore.len());
     let mut problems = Vec::new();
+    // Byte offsets of every newline, found once: an entry's line is a binary search, not a rescan of the text
+    // before it (which made 100,000 entries take 49 s).
+    let newlines: Vec<usize> = text
+        .bytes()
+        .enumerate()
+        .filter_map(|(at, b)| (b == b'\n').then_some(at))
+        .collect();
     for (i, spanned) in document.ignore.into_iter().enumerate() {
         let index = i + 1;
-        let line = 1 + text.as_bytes()[..spanned.span().start.min(text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        let start = spanned.span().start;
+        let line = 1 + newlines.partition_point(|&newline| newline < start);
         let raw = spanned.into_inner();
         let place = format!("entry {index} (line {line})");
         let connector = match raw.connector {
@@ -347,7 +369,8 @@ pub fn parse(display: &str, text: &str) -> Result<Vec<IgnoreEntry>> {
                         .map(|c| c.as_str())
                         .collect();
                     problems.push(format!(
-                        "{place}: unknown code {text:?} (one of: {})",
+                        "{place}: unknown code {:?} (one of: {})",
+                        cut(text, MAX_QUOTED_CHARS),
                         known.join(", ")
                     ));
                     None
@@ -360,7 +383,8 @@ pub fn parse(display: &str, text: &str) -> Result<Vec<IgnoreEntry>> {
                 Some(date) => Some(date),
                 None => {
                     problems.push(format!(
-                        "{place}: `until` must be a date like 2027-01-31, not {value}"
+                        "{place}: `until` must be a date like 2027-01-31, not {}",
+                        cut(&value.to_string(), MAX_QUOTED_CHARS)
                     ));
                     None
                 }
@@ -388,6 +412,11 @@ pub fn parse(display: &str, text: &str) -> Result<Vec<IgnoreEntry>> {
             reason,
             until,
         });
+    }
+    if problems.len() > PROBLEMS_SHOWN {
+        let more = problems.len() - PROBLEMS_SHOWN;
+        problems.truncate(PROBLEMS_SHOWN);
+        problems.push(format!("… and {more} more"));
     }
     if problems.is_empty() {
         Ok(entries)
@@ -593,5 +622,51 @@ reason = "nothing matches me"
         .unwrap_err()
         .to_string();
         assert!(err.contains("verison"), "{err}");
+    }
+
+    /// `n` entries of 3 lines each, a blank line and a comment before every third, as a generated file might have.
+    pub(crate) fn many_entries(n: usize) -> (String, Vec<usize>) {
+        let mut text = String::from("# generated\n");
+        let mut lines = Vec::with_capacity(n);
+        let mut line = 2;
+        for i in 0..n {
+            if i % 3 == 0 {
+                text.push_str("\n# a comment\n");
+                line += 2;
+            }
+            lines.push(line);
+            text.push_str(&format!(
+                "[[ignore]]\nconnector = \"c{i}\"\nreason = \"r\"\n"
+            ));
+            line += 3;
+        }
+        (text, lines)
+    }
+
+    #[test]
+    fn a_hundred_thousand_entries_get_their_own_lines() {
+        let (text, lines) = many_entries(100_000);
+        let entries = parse("big.toml", &text).unwrap();
+        assert_eq!(entries.len(), 100_000);
+        for i in [0, 1, 2, 3, 50_000, 99_998, 99_999] {
+            assert_eq!(entries[i].index, i + 1);
+            assert_eq!(entries[i].line, lines[i], "entry {i}");
+            assert_eq!(entries[i].connector, format!("c{i}"));
+        }
+        let last = entries.last().unwrap();
+        assert_eq!(
+            text.lines().nth(last.line - 1),
+            Some("[[ignore]]"),
+            "the last entry's line is its header"
+        );
+    }
+
+    #[test]
+    fn a_file_full_of_problems_lists_the_first_ones() {
+        let text = "[[ignore]]\nconnector = \"slack\"\n".repeat(1_000);
+        let err = parse("i.toml", &text).unwrap_err().to_string();
+        assert!(err.contains("entry 20 (line 39)"), "{err}");
+        assert!(!err.contains("entry 21 "), "{err}");
+        assert!(err.ends_with("… and 980 more"), "{err}");
     }
 }

@@ -60,6 +60,8 @@ impl From<RegionArg> for Region {
 }
 
 const DEFAULT_CONCURRENCY: u16 = 8;
+/// A token file holds one token: anything larger is not one.
+const MAX_TOKEN_FILE_BYTES: u64 = 64 << 10;
 const DEFAULT_RATE_LIMIT: f64 = 25.0;
 
 /// How to reach Tray's API: `crawl`, `nightly`.
@@ -78,7 +80,7 @@ pub struct ConnectionArgs {
     pub token_file: Option<PathBuf>,
 
     /// Requests per second, all requests together; Tray allows 30 [default: 25; or `rate_limit`, TRAYSCOPE_RATE_LIMIT]
-    #[arg(long, value_name = "N", value_parser = positive_f64)]
+    #[arg(long, value_name = "N", value_parser = api::parse_rate_limit)]
     pub rate_limit: Option<f64>,
 
     /// Attempts per request (429, 5xx, timeouts, dropped connections, cut bodies are retried)
@@ -136,8 +138,10 @@ impl ConnectionArgs {
     fn token(&self) -> Result<Token> {
         match &self.token_file {
             Some(path) => {
-                let raw = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading the token file {}", path.display()))?;
+                let bytes = trayscope::files::read_regular_file(path, MAX_TOKEN_FILE_BYTES)
+                    .context("reading the token file")?;
+                let raw = String::from_utf8(bytes)
+                    .map_err(|_| anyhow!("the token file {}: not UTF-8 text", path.display()))?;
                 Token::new(&raw).map_err(|e| anyhow!("the token file {}: {e}", path.display()))
             }
             None => match std::env::var("TRAY_TOKEN") {
@@ -189,12 +193,5 @@ impl SourceArgs {
                     .unwrap_or(DEFAULT_CONCURRENCY),
             ),
         }
-    }
-}
-
-fn positive_f64(text: &str) -> std::result::Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("{text:?} is not a positive number")),
     }
 }

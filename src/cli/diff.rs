@@ -133,6 +133,8 @@ pub fn run_schema_diff(args: SchemaDiffArgs) -> Result<Outcome> {
 }
 
 fn read_schema(path: &Path) -> Result<serde_json::Value> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(trayscope::source::parse_json_file(path, &bytes)?)
+    Ok(trayscope::source::read_json_file(
+        path,
+        trayscope::files::MAX_SCHEMA_FILE_BYTES,
+    )?)
 }

@@ -252,16 +252,7 @@ impl Store {
         .map_err(at)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(at)?;
-        let found: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(at)?;
-        if found > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: path.to_owned(),
-                found,
-                known: SCHEMA_VERSION,
-            });
-        }
+        schema_version(&conn, path)?;
         Ok(Store {
             conn,
             path: path.to_owned(),
@@ -698,24 +689,23 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Brings the schema to [`SCHEMA_VERSION`] in one IMMEDIATE transaction, or refuses a newer database.
+///
+/// A database already at [`SCHEMA_VERSION`] (every open but the first) is only read: no transaction, no write lock.
+/// Readers must never queue behind a crawl that holds the write transaction for minutes (see STYLE.md, "Readers
+/// never wait").
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let at = |source| StoreError::Sqlite {
         path: path.to_owned(),
         source,
     };
+    if schema_version(conn, path)? == SCHEMA_VERSION {
+        return Ok(());
+    }
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(at)?;
-    let found: i64 = tx
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(at)?;
-    if found > SCHEMA_VERSION {
-        return Err(StoreError::TooNew {
-            path: path.to_owned(),
-            found,
-            known: SCHEMA_VERSION,
-        });
-    }
+    // Read again under the write lock: another process may have created or migrated the schema meanwhile.
+    let found = schema_version(&tx, path)?;
     if found == SCHEMA_VERSION {
         return Ok(());
     }
@@ -726,6 +716,24 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)
         .map_err(at)?;
     tx.commit().map_err(at)
+}
+
+/// `PRAGMA user_version`, refusing a database written by a newer trayscope.
+fn schema_version(conn: &Connection, path: &Path) -> Result<i64> {
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        })?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
 }
 
 /// Now as RFC 3339 UTC with milliseconds, the form every stored time takes.
@@ -762,6 +770,21 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn opening_a_current_database_never_waits_for_the_write_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.db");
+        let mut writer = Store::open(&path).unwrap();
+        let id = writer.begin_snapshot("test").unwrap();
+        let _open = writer.write_snapshot(id).unwrap();
+        // The writer holds the write transaction; an open with no patience at all must still succeed.
+        let mut conn = Connection::open(&path).unwrap();
+        conn.busy_timeout(std::time::Duration::ZERO).unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let reader = Store::open(&path).unwrap();
+        assert_eq!(reader.snapshots().unwrap().len(), 1);
     }
 
     #[test]

@@ -15,4 +15,5 @@ mod help;
 mod history;
 mod nightly;
 mod prune;
+mod reliability;
 mod search;

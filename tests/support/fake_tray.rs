@@ -1,6 +1,7 @@
 //! A fake Tray Core API: a real HTTP/1.1 server on 127.0.0.1 (random port) serving a catalog in the API's shapes,
 //! checking the Bearer token, with injectable faults (429 bursts, 5xx, slow answers, bodies cut in half, dropped
-//! connections, 404s, `pageInfo.hasNextPage`) and an optional Tray-like rate limit (30/s, bursts to 50).
+//! connections, 404s, `pageInfo.hasNextPage`, redirects, error bodies that echo the Authorization header, requests
+//! held until the test releases them) and an optional Tray-like rate limit (30/s, bursts to 50).
 //!
 //! Shared by the integration tests (`tests/it`) and the crawl benchmark (`benches/crawl.rs`). It runs on its own
 //! runtime in a background thread, so blocking tests (running the real binary) can use it.
@@ -119,6 +120,16 @@ pub enum Fault {
     Drop,
     /// Add `pageInfo: {hasNextPage: true}` to the body.
     NextPage,
+    /// Answer with this status and a Tray error body carrying this message.
+    Message(u16, String),
+    /// Answer with this 3xx status and `Location` (absolute, or a path on this server).
+    Redirect(u16, String),
+    /// Answer with this status and an error body that quotes the request's Authorization header back, as a careless
+    /// server or proxy might.
+    EchoAuthorization(u16),
+    /// Hold the request (no answer) until [`FakeTray::release`], then answer normally: a crawl the test keeps open
+    /// for as long as it needs, without sleeping.
+    Hold,
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +160,10 @@ struct State {
     in_flight: AtomicU64,
     max_in_flight: AtomicU64,
     paths: Mutex<Vec<String>>,
+    /// Requests currently held by [`Fault::Hold`].
+    held: AtomicU64,
+    /// Becomes true once: every held request goes on.
+    release: tokio::sync::watch::Sender<bool>,
 }
 
 /// A running fake. Dropping it stops the server.
@@ -199,6 +214,8 @@ impl FakeTray {
             in_flight: AtomicU64::new(0),
             max_in_flight: AtomicU64::new(0),
             paths: Mutex::new(Vec::new()),
+            held: AtomicU64::new(0),
+            release: tokio::sync::watch::channel(false).0,
         });
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (shutdown_tx, mut shutdown_rx) = tokio::sync::oneshot::channel::<()>();
@@ -282,6 +299,20 @@ impl FakeTray {
         self.requests() >= n
     }
 
+    /// Waits until `n` requests are being held by [`Fault::Hold`], at most 30 s. Returns whether it got there.
+    pub fn wait_for_held(&self, n: u64) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.state.held.load(Ordering::SeqCst) < n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.state.held.load(Ordering::SeqCst) >= n
+    }
+
+    /// Lets every request held by [`Fault::Hold`] (now or later) go on.
+    pub fn release(&self) {
+        self.state.release.send_replace(true);
+    }
+
     /// Requests answered 429 by the server-side rate limit (not by injected faults).
     pub fn throttled(&self) -> u64 {
         self.state.throttled.load(Ordering::SeqCst)
@@ -299,6 +330,7 @@ impl FakeTray {
 
 impl Drop for FakeTray {
     fn drop(&mut self) {
+        self.release();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -364,12 +396,12 @@ async fn handle(
         tokio::time::sleep(state.latency).await;
     }
     let expected = format!("Bearer {}", state.token);
-    if req
+    let authorization = req
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        != Some(expected.as_str())
-    {
+        .map(str::to_owned);
+    if authorization.as_deref() != Some(expected.as_str()) {
         return Ok(error_response(401, "Unauthorized"));
     }
     if req.method() != hyper::Method::GET {
@@ -430,6 +462,26 @@ async fn handle(
         Some(Fault::Status(code)) => Ok(error_response(code, "Injected failure")),
         Some(Fault::Slow(delay)) => {
             tokio::time::sleep(delay).await;
+            Ok(json_response(StatusCode::OK, &body))
+        }
+        Some(Fault::Message(code, message)) => Ok(error_response(code, &message)),
+        Some(Fault::Redirect(code, location)) => Ok(Response::builder()
+            .status(code)
+            .header("location", location)
+            .body(full(Vec::new()))
+            .unwrap()),
+        Some(Fault::EchoAuthorization(code)) => Ok(error_response(
+            code,
+            &format!(
+                "Bad request; headers were: Authorization: {}",
+                authorization.unwrap_or_default()
+            ),
+        )),
+        Some(Fault::Hold) => {
+            let mut release = state.release.subscribe();
+            state.held.fetch_add(1, Ordering::SeqCst);
+            let _ = release.wait_for(|released| *released).await;
+            state.held.fetch_sub(1, Ordering::SeqCst);
             Ok(json_response(StatusCode::OK, &body))
         }
         Some(Fault::NextPage) => {

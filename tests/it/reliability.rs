@@ -474,7 +474,7 @@ fn error_messages_cut_long_input_lines() {
 // Numeric input
 
 #[test]
-fn an_enormous_wait_is_accepted_not_a_panic() {
+fn an_enormous_wait_is_refused_at_parse_time_not_a_panic() {
     let s = Scratch::new();
     let out = s
         .cmd()
@@ -484,7 +484,13 @@ fn an_enormous_wait_is_accepted_not_a_panic() {
         .arg(fixture("tiny"))
         .output()
         .unwrap();
-    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--wait") && stderr(&out).contains("7d"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!s.home().join("catalog.db").exists(), "nothing ran");
 }
 
 #[test]
@@ -559,10 +565,24 @@ fn rate_limits_out_of_range_are_refused_at_parse_time() {
 }
 
 #[test]
-fn enormous_timeouts_and_backoffs_do_not_panic() {
+fn enormous_timeouts_and_backoffs_are_refused_and_the_largest_accepted_do_not_panic() {
     let fake = FakeTray::start(Catalog::from_dir(&fixture("tiny")), Options::default());
     fake.fault(Target::Listing, Fault::Status(500), 1);
     let s = Scratch::new();
+    for (flag, value) in [
+        ("--timeout", "18446744073709551615"),
+        ("--backoff-ms", "18446744073709551615"),
+    ] {
+        let out = s
+            .cmd()
+            .env("TRAY_TOKEN", fake.token())
+            .args(["crawl", "--api-url", &fake.url(), flag, value])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(flag), "{}", stderr(&out));
+    }
+    assert!(!s.home().join("catalog.db").exists(), "refused before crawling");
     let out = s
         .cmd()
         .env("TRAY_TOKEN", fake.token())
@@ -571,9 +591,9 @@ fn enormous_timeouts_and_backoffs_do_not_panic() {
             "--api-url",
             &fake.url(),
             "--timeout",
-            "18446744073709551615",
+            "86400",
             "--backoff-ms",
-            "18446744073709551615",
+            "600000",
             "--max-attempts",
             "1",
         ])

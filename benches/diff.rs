@@ -1,5 +1,7 @@
 //! Diff benchmark: two consecutive nights of `../shared/corpus/` crawled into one home, then `trayscope diff` timed
-//! in-process and as a whole process in each format, against `diff -r` of the two night directories.
+//! in-process and as a whole process in each format (with the size of what each prints, the Markdown at its default
+//! 60,000-character budget and without one), against `diff -r` of the two night directories; and `trayscope report`
+//! writing the night's three reports and `index.html`, the report half of `nightly`.
 //!
 //!     cargo bench --bench diff                                    # 2024-03-31 → 2024-10-23
 //!     TRAYSCOPE_BENCH_FROM=2022-06-30 TRAYSCOPE_BENCH_TO=2023-06-30 cargo bench --bench diff
@@ -47,20 +49,83 @@ fn main() {
     );
 
     let binary = std::path::PathBuf::from(env!("CARGO_BIN_EXE_trayscope"));
-    for format in ["json", "markdown", "html"] {
-        let mut times = time_process(runs, || {
-            let mut cmd = Command::new(&binary);
+    for (format, extra) in [
+        ("json", None),
+        ("markdown", None),
+        ("markdown", Some("0")),
+        ("html", None),
+    ] {
+        let args = |cmd: &mut Command| {
             cmd.arg("--home")
                 .arg(home.dir())
                 .args(["diff", "--format", format]);
+            if let Some(max) = extra {
+                cmd.args(["--max-chars", max]);
+            }
+        };
+        let mut times = time_process(runs, || {
+            let mut cmd = Command::new(&binary);
+            args(&mut cmd);
             cmd
         });
+        let mut cmd = Command::new(&binary);
+        args(&mut cmd);
+        let printed = cmd.output().expect("diff").stdout;
+        let label = match extra {
+            Some(max) => format!("{format} --max-chars {max}"),
+            None => format.to_owned(),
+        };
         println!(
-            "trayscope diff --format {format:<8} process:          p50 {:.1} ms  max {:.1} ms",
+            "trayscope diff --format {label:<21} process: p50 {:.1} ms  max {:.1} ms  {} bytes, {} characters",
             ms(percentile(&mut times, 0.5)),
-            ms(percentile(&mut times, 1.0))
+            ms(percentile(&mut times, 1.0)),
+            printed.len(),
+            String::from_utf8_lossy(&printed).chars().count()
         );
     }
+    let reports = scratch.path().join("reports");
+    let mut times = time_process(runs, || {
+        let mut cmd = Command::new(&binary);
+        cmd.arg("--home")
+            .arg(home.dir())
+            .args(["report", "--snapshot", "2", "--reports"])
+            .arg(&reports);
+        cmd
+    });
+    println!(
+        "trayscope report --snapshot 2 (md + html + json + index.html): p50 {:.1} ms  max {:.1} ms",
+        ms(percentile(&mut times, 0.5)),
+        ms(percentile(&mut times, 1.0))
+    );
+    // nightly end to end, once: a home holding the first night crawls the second from its directory, updates the
+    // index, diffs and writes the reports.
+    let night_home = Home::new(scratch.path().join("night-home"));
+    common::crawl(&runtime, &night_home, &common::dir_source(&a), 8);
+    let started = Instant::now();
+    let status = Command::new(&binary)
+        .arg("--home")
+        .arg(night_home.dir())
+        .args(["-q", "nightly", "--from-dir"])
+        .arg(&b)
+        .arg("--reports")
+        .arg(scratch.path().join("night-reports"))
+        .status()
+        .expect("nightly");
+    assert!(status.success(), "{status}");
+    println!(
+        "trayscope nightly --from-dir {to_night} (crawl, index, diff, reports), once: {:.0} ms",
+        ms(started.elapsed())
+    );
+    for file in std::fs::read_dir(scratch.path().join("night-reports"))
+        .expect("reports")
+        .flatten()
+    {
+        let name = file.file_name().to_string_lossy().into_owned();
+        if name.starts_with("latest.") || name == "index.html" {
+            println!("  {name}: {} bytes", common::file_size(&file.path()));
+        }
+    }
+
     let mut times = time_process(runs, || {
         let mut cmd = Command::new("diff");
         cmd.arg("-r").arg(&a).arg(&b);

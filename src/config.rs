@@ -180,9 +180,9 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 )),
             },
             "max_chars" => match value.as_integer() {
-                Some(n) if n >= 0 => settings.max_chars = Some(n as usize),
+                Some(n) if n == 0 || n >= 2_000 => settings.max_chars = Some(n as usize),
                 Some(n) => problems.push(format!(
-                    "`max_chars`: expected 0 (no limit) or a positive number of characters, found {n}"
+                    "`max_chars`: expected 0 (no limit) or at least 2000 characters, found {n}"
                 )),
                 None => problems.push(format!(
                     "`max_chars`: expected an integer, found {}",

@@ -8,6 +8,7 @@ use clap::Args;
 use super::Context;
 use super::args::HumanOrJson;
 use super::crawl::open;
+use super::nightly::parse_max_chars;
 use super::output::{Outcome, emit};
 use trayscope::diff::{self, Direction};
 use trayscope::report::{self, Format};
@@ -40,7 +41,7 @@ pub struct DiffArgs {
 
     /// Longest Markdown report, in characters; a longer one is shortened, saying what it left out (0 = no limit)
     /// [default: 60000; or `max_chars` in trayscope.toml]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_max_chars)]
     pub max_chars: Option<usize>,
 }
 

@@ -32,7 +32,7 @@ pub struct NightlyArgs {
 
     /// Longest Markdown report, in characters; a longer one is shortened, saying what it left out (0 = no limit)
     /// [default: 60000; or `max_chars` in trayscope.toml]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_max_chars)]
     pub max_chars: Option<usize>,
 
     #[command(flatten)]
@@ -46,6 +46,16 @@ const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(7 * 86_400)
 pub fn max_chars(flag: Option<usize>, settings: &trayscope::config::Settings) -> usize {
     flag.or(settings.max_chars)
         .unwrap_or(report::DEFAULT_MAX_CHARS)
+}
+
+/// `--max-chars`: 0 (no limit), or room for at least the headline and section headings.
+pub fn parse_max_chars(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n == 0 || n >= 2_000 => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a budget: expected 0 (no limit) or at least 2000 characters"
+        )),
+    }
 }
 
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {

@@ -9,7 +9,7 @@ use clap::Args;
 use super::Context;
 use super::args::{FormatArgs, HumanOrJson};
 use super::crawl::{json_line, open};
-use super::nightly::max_chars;
+use super::nightly::{max_chars, parse_max_chars};
 use super::output::{Outcome, emit};
 use trayscope::nightly::{self, ReportOptions, Which};
 use trayscope::report;
@@ -31,7 +31,7 @@ pub struct ReportArgs {
 
     /// Longest Markdown report, in characters; a longer one is shortened, saying what it left out (0 = no limit)
     /// [default: 60000; or `max_chars` in trayscope.toml]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_max_chars)]
     pub max_chars: Option<usize>,
 
     #[command(flatten)]

@@ -22,7 +22,7 @@ h1 { font-size: 1.6rem; margin-bottom: .25rem; } h2 { margin-top: 2.25rem; borde
 h3 { font-size: 1.05rem; margin: 1.25rem 0 .25rem; }
 .muted { color: var(--muted); }
 code { background: var(--chip); padding: .05rem .3rem; border-radius: 4px; overflow-wrap: anywhere; }
-li, p, summary, td { overflow-wrap: anywhere; }
+li, p, summary, td { overflow-wrap: break-word; }
 .cards { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1.25rem 0; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: .6rem .9rem; min-width: 9rem; }
 .card b { display: block; font-size: 1.5rem; }
@@ -33,8 +33,9 @@ ul.changes { padding-left: 1.1rem; } ul.changes li { margin: .3rem 0; }
 details { margin: .4rem 0 .8rem; } summary { cursor: pointer; color: var(--muted); }
 pre { background: var(--chip); padding: .75rem; border-radius: 6px; overflow-x: auto; font-size: .85rem;
       max-width: 100%; }
-svg.chart { width: 100%; max-width: 560px; height: auto; display: block; }
-@media (max-width: 600px) { body { margin: 1rem auto; padding: 0 .75rem; } .card { min-width: 7rem; } }
+svg.chart { max-width: 100%; height: auto; display: block; }
+@media (max-width: 600px) { body { margin: 1rem auto; padding: 0 .75rem; }
+  .cards { gap: .5rem; } .card { min-width: 0; flex: 1 1 40%; padding: .4rem .6rem; } .card b { font-size: 1.2rem; } }
 pre .add { background: var(--add); display: block; } pre .del { background: var(--del); display: block; }
 svg text { fill: var(--fg); font-size: 12px; } svg rect { fill: var(--info); }
 "#;
@@ -96,7 +97,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "<div class=\"card\" data-key=\"{}\"><b>{}</b>{}{}</div>",
             count.key,
             count.n,
-            escape(count.label),
+            escape(count.label_for_n()),
             count
                 .detail
                 .as_deref()
@@ -122,7 +123,7 @@ nav.toc ul { list-style: none; padding: 0; margin: .25rem 0 .5rem; display: flex
 nav.toc .n { color: var(--muted); }
 details.connector { border: 1px solid var(--line); border-radius: 8px; padding: .35rem .8rem; margin: .6rem 0; }
 details.connector > summary { color: var(--fg); font-size: 1.02rem; }
-details.names { display: inline; margin: 0; } details.names > summary { display: inline; }
+details.all { margin: .1rem 0 .3rem; } details.all > summary { font-size: .85rem; } details.all p { margin: .2rem 0; }
 .diffs pre { margin: .25rem 0 .75rem; }
 "#;
 
@@ -162,7 +163,7 @@ fn chart(counts: &[view::Count], out: &mut dyn Write) -> io::Result<()> {
     let height = row * counts.len() + 8;
     writeln!(
         out,
-        "<svg class=\"chart\" role=\"img\" aria-label=\"changes by kind\" viewBox=\"0 0 560 {height}\" preserveAspectRatio=\"xMinYMin meet\">"
+        "<svg class=\"chart\" role=\"img\" aria-label=\"changes by kind\" width=\"560\" height=\"{height}\" viewBox=\"0 0 560 {height}\">"
     )?;
     for (i, count) in counts.iter().enumerate() {
         let y = i * row + 4;
@@ -297,16 +298,21 @@ fn entry_html(entry: &Entry<'_>, out: &mut dyn Write) -> io::Result<()> {
                     (true, 1) => " without a version bump (steps using it break)",
                     (true, _) => " without a version bump (steps using them break)",
                 },
-                names(&list)
+                names(&list),
+            )?;
+            write!(out, "{}", show_all(&list, &[]))
+        }
+        Entry::Schema(fold) => {
+            let operations = place_names(&fold.places);
+            write!(
+                out,
+                "{} <span class=\"muted\">{}</span> {}{}",
+                folded_change(fold),
+                escape(&places_phrase(&fold.places)),
+                names(&operations),
+                show_all(&operations, &fold.pointers)
             )
         }
-        Entry::Schema(fold) => write!(
-            out,
-            "{} <span class=\"muted\">{}</span> {}",
-            folded_change(fold),
-            escape(&places_phrase(&fold.places)),
-            names(&place_names(&fold.places))
-        ),
         Entry::Fields {
             fields,
             breaking,
@@ -331,20 +337,60 @@ fn entry_html(entry: &Entry<'_>, out: &mut dyn Write) -> io::Result<()> {
     }
 }
 
-/// The first names, and the rest behind "(show all)".
+/// How many names a line shows before "and N more".
+const NAMES_SHOWN: usize = 5;
+
+/// The first names, then "and N more" when there are more (the whole list goes in [`show_all`]).
 fn names(names: &[String]) -> String {
-    const SHOWN: usize = 5;
     let code = |n: &String| format!("<code>{}</code>", escape(n));
-    let shown: Vec<String> = names.iter().take(SHOWN).map(code).collect();
-    if names.len() <= SHOWN {
+    let shown: Vec<String> = names.iter().take(NAMES_SHOWN).map(code).collect();
+    if names.len() <= NAMES_SHOWN {
         return shown.join(", ");
     }
-    let all: Vec<String> = names.iter().map(code).collect();
     format!(
-        "<details class=\"names\"><summary>{}, … and {} more (show all)</summary> {}</details>",
+        "{}, … and {} more",
         shown.join(", "),
-        names.len() - SHOWN,
-        all.join(", ")
+        names.len() - NAMES_SHOWN
+    )
+}
+
+/// A fold at the end of a line with every operation and every place, when [`names`] or the pointer left some out.
+fn show_all(operations: &[String], pointers: &[&str]) -> String {
+    if operations.len() <= NAMES_SHOWN && pointers.len() <= 1 {
+        return String::new();
+    }
+    let code = |n: &str| {
+        format!(
+            "<code>{}</code>",
+            escape(if n.is_empty() { "/" } else { n })
+        )
+    };
+    let mut parts = Vec::new();
+    if operations.len() > NAMES_SHOWN {
+        parts.push(format!(
+            "<p>{}: {}</p>",
+            super::plural(operations.len() as u64, "operation"),
+            operations
+                .iter()
+                .map(|o| code(o))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if pointers.len() > 1 {
+        parts.push(format!(
+            "<p>{}: {}</p>",
+            super::plural(pointers.len() as u64, "place"),
+            pointers
+                .iter()
+                .map(|p| code(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    format!(
+        "<details class=\"all\"><summary>show all</summary>{}</details>",
+        parts.concat()
     )
 }
 
@@ -407,12 +453,14 @@ fn render_upgrade(upgrade: &crate::diff::Upgrade, out: &mut dyn Write) -> io::Re
         )?;
     }
     for fold in view::fold_upgrade(upgrade) {
+        let operations = place_names(&fold.places);
         writeln!(
             out,
-            "<li>{} <span class=\"muted\">{}</span> {}</li>",
+            "<li>{} <span class=\"muted\">{}</span> {}{}</li>",
             folded_change(&fold),
             escape(&places_phrase(&fold.places)),
-            names(&place_names(&fold.places))
+            names(&operations),
+            show_all(&operations, &fold.pointers)
         )?;
     }
     writeln!(out, "</ul></details>")
@@ -422,6 +470,7 @@ fn render_upgrade(upgrade: &crate::diff::Upgrade, out: &mut dyn Write) -> io::Re
 /// message.
 fn folded_change(fold: &view::SchemaFold<'_>) -> String {
     let c = fold.change;
+    let kind = c.kind.to_string();
     let shown = |p: &str| {
         format!(
             "<code>{}</code>",
@@ -432,10 +481,9 @@ fn folded_change(fold: &view::SchemaFold<'_>) -> String {
         [] => shown(""),
         [one] => shown(one),
         [first, rest @ ..] => format!(
-            "<details class=\"names\"><summary>{} and {} (show all)</summary> {}</details>",
+            "{} and {}",
             shown(first),
-            super::plural(rest.len() as u64, "other place"),
-            rest.iter().map(|p| shown(p)).collect::<Vec<_>>().join(", ")
+            super::plural(rest.len() as u64, "other place")
         ),
     };
     format!(
@@ -447,7 +495,7 @@ fn folded_change(fold: &view::SchemaFold<'_>) -> String {
             "non-breaking"
         },
         c.direction.as_str(),
-        escape(&c.kind.to_string()),
+        escape(&kind),
         rich(&c.message)
     )
 }

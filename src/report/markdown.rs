@@ -2,11 +2,11 @@
 //! headline counts, then each section grouped by connector, most severe first, with the same schema change in many
 //! operations folded into one entry, and schema text diffs collapsed.
 //!
-//! When the whole report is longer than the budget (`max_chars`, 60,000 by default), detail goes in this order:
-//! first the schema text diffs, then the entries of "New connectors and versions" and "Other changes" (their
-//! counts stay), and last, connectors at the end of the remaining sections. The headline, every breaking change,
-//! the deprecations and the retirements are kept as long as they fit at all. A last line always says what was left
-//! out and where the full report is. Catalog text is escaped so it can neither inject HTML nor break the layout.
+//! When the whole report is longer than the budget (`max_chars`, 60,000 by default), the schema text diffs go
+//! first; if that is not enough, connectors are kept in the report's order while they fit, so breaking changes,
+//! new service versions, deprecations and retirements come before new connectors and other changes. The headline
+//! and every section's heading and counts always stay. A last line says what was left out and where the full
+//! report is. Catalog text is escaped so it can neither inject HTML nor break the layout.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -28,8 +28,6 @@ enum Detail {
     Full,
     /// Entries, no text diffs.
     Entries,
-    /// Only the section's heading and counts.
-    Counts,
 }
 
 pub fn render(report: &Report, options: &RenderOptions<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -46,76 +44,74 @@ pub fn render_to_string(report: &Report, options: &RenderOptions<'_>) -> String 
     if budget == 0 || chars(&full) <= budget {
         return full;
     }
-    let essential = |section: SectionId| {
-        matches!(
-            section,
-            SectionId::Breaking | SectionId::Services | SectionId::Deprecated | SectionId::Retired
-        )
-    };
-    let attempts: [(&str, &dyn Fn(SectionId) -> Detail); 2] = [
-        ("the schema text diffs", &|_| Detail::Entries),
-        (
-            "the schema text diffs, and the entries of \"New connectors and versions\" and \"Other changes\" \
-             (their counts are above)",
-            &|section| {
-                if essential(section) {
-                    Detail::Entries
-                } else {
-                    Detail::Counts
-                }
-            },
-        ),
-    ];
-    for (left_out, detail) in attempts {
-        let body = assemble(&head, &sections, detail);
-        let note = footer(left_out, options, budget);
-        if chars(&body) + chars(&note) <= budget {
-            return body + &note;
-        }
+    let body = assemble(&head, &sections, |_| Detail::Entries);
+    let note = footer("the schema text diffs", options, budget);
+    if chars(&body) + chars(&note) <= budget {
+        return body + &note;
     }
     cut_to_fit(&head, &sections, options, budget)
 }
 
-/// The essential sections, connector by connector, until the budget is spent.
+/// Without text diffs, section after section and connector after connector in the report's order (so breaking
+/// changes, new services, deprecations and retirements come first), every block that still fits; the headline and
+/// every section heading with its counts always stay. The note names what was left out of which section.
 fn cut_to_fit(
     head: &str,
     sections: &[SectionView<'_>],
     options: &RenderOptions<'_>,
     budget: usize,
 ) -> String {
-    // Room for the longest note this can end with.
-    let reserve = chars(&footer(&"x".repeat(200), options, budget));
+    let headings: Vec<String> = sections.iter().map(section_heading).collect();
+    // Room for every heading, and for the note as long as it can get: every section left out whole.
+    let worst: Vec<(usize, usize, SectionId)> = sections
+        .iter()
+        .map(|s| (s.connectors.len(), s.connectors.len(), s.section))
+        .collect();
+    let mut room = budget
+        .saturating_sub(chars(head))
+        .saturating_sub(headings.iter().map(|h| chars(h)).sum())
+        .saturating_sub(chars(&footer(&left_out_text(&worst), options, budget)));
     let mut text = head.to_owned();
-    let mut left = 0usize;
-    for section in sections {
-        let detail = match section.section {
-            SectionId::New | SectionId::Other => Detail::Counts,
-            _ => Detail::Entries,
-        };
-        let heading = section_heading(section);
-        if chars(&text) + chars(&heading) + reserve > budget {
-            left += section.connectors.len();
-            continue;
-        }
-        text.push_str(&heading);
-        if detail == Detail::Counts {
-            continue;
-        }
+    let mut left_out = Vec::new();
+    for (section, heading) in sections.iter().zip(&headings) {
+        text.push_str(heading);
+        let mut left = 0;
         for group in &section.connectors {
             let block = connector_block(group, Detail::Entries);
-            if left == 0 && chars(&text) + chars(&block) + reserve <= budget {
+            let size = chars(&block);
+            if size <= room {
+                room -= size;
                 text.push_str(&block);
             } else {
                 left += 1;
             }
         }
+        if left > 0 {
+            left_out.push((left, section.connectors.len(), section.section));
+        }
     }
-    let left_out = format!(
-        "the schema text diffs, the entries of \"New connectors and versions\" and \"Other changes\", and {} of \
-         the other sections",
-        super::plural(left as u64, "connector")
-    );
-    text + &footer(&left_out, options, budget)
+    text + &footer(&left_out_text(&left_out), options, budget)
+}
+
+/// What a shortened report left out: the text diffs, and per section how many of its connectors.
+fn left_out_text(sections: &[(usize, usize, SectionId)]) -> String {
+    if sections.is_empty() {
+        return "the schema text diffs".to_owned();
+    }
+    let parts: Vec<String> = sections
+        .iter()
+        .map(|(left, of, section)| {
+            format!(
+                "{left} of {} of \"{}\"",
+                super::plural(*of as u64, "connector"),
+                section.title()
+            )
+        })
+        .collect();
+    format!(
+        "the schema text diffs, and {} (their counts are above)",
+        parts.join(", ")
+    )
 }
 
 fn chars(text: &str) -> usize {
@@ -139,9 +135,6 @@ fn assemble(
     for section in sections {
         text.push_str(&section_heading(section));
         let detail = detail(section.section);
-        if detail == Detail::Counts {
-            continue;
-        }
         for group in &section.connectors {
             text.push_str(&connector_block(group, detail));
         }

@@ -260,10 +260,10 @@ fn chart(nights: &[NightEntry], out: &mut dyn Write) -> io::Result<()> {
         .unwrap_or(0)
         .max(1);
     let (bar, gap, height, left, base) = (14usize, 4usize, 110.0f64, 40usize, 120.0f64);
-    let width = shown.len() * (bar + gap) + left + 10;
+    let width = (shown.len() * (bar + gap) + left + 10).max(320);
     writeln!(
         out,
-        "<h2>Changes per night</h2>\n<svg class=\"nights\" role=\"img\" aria-label=\"changes per night, oldest on the left\" viewBox=\"0 0 {width} 170\" preserveAspectRatio=\"xMinYMin meet\">"
+        "<h2>Changes per night</h2>\n<svg class=\"nights\" role=\"img\" aria-label=\"changes per night, oldest on the left\" width=\"{width}\" height=\"170\" viewBox=\"0 0 {width} 170\">"
     )?;
     writeln!(
         out,
@@ -340,6 +340,9 @@ fn chart(nights: &[NightEntry], out: &mut dyn Write) -> io::Result<()> {
 const INDEX_STYLE: &str = "\n.scroll { overflow-x: auto; } table { border-collapse: collapse; width: 100%; } \
 td, th { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; } \
 td:first-child { white-space: nowrap; } tr.breaking td:first-child { border-left: 3px solid var(--err); } \
-svg.nights { width: 100%; height: auto; display: block; } svg rect.breaking { fill: var(--err); } \
+svg.nights { max-width: 100%; height: auto; display: block; } svg rect.breaking { fill: var(--err); } \
 svg rect.zero { fill: var(--muted); } svg rect.first { fill: none; stroke: var(--muted); } \
-svg line.axis { stroke: var(--line); } svg text.date { font-size: 10px; fill: var(--muted); }";
+svg line.axis { stroke: var(--line); } svg text.date { font-size: 10px; fill: var(--muted); } \
+@media (max-width: 600px) { table, tbody, tr, td { display: block; } thead { display: none; } \
+tr { border-bottom: 1px solid var(--line); padding: .4rem 0; } td { border: 0; padding: .1rem .5rem; } \
+td:nth-child(3)::before { content: 'changes: '; color: var(--muted); } }";

@@ -16,4 +16,5 @@ mod history;
 mod nightly;
 mod prune;
 mod reliability;
+mod reports;
 mod search;

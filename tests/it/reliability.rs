@@ -582,7 +582,10 @@ fn enormous_timeouts_and_backoffs_are_refused_and_the_largest_accepted_do_not_pa
         assert_eq!(code(&out), Some(2), "{}", stderr(&out));
         assert!(stderr(&out).contains(flag), "{}", stderr(&out));
     }
-    assert!(!s.home().join("catalog.db").exists(), "refused before crawling");
+    assert!(
+        !s.home().join("catalog.db").exists(),
+        "refused before crawling"
+    );
     let out = s
         .cmd()
         .env("TRAY_TOKEN", fake.token())

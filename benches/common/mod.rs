@@ -27,6 +27,47 @@ pub fn crawl(
         .unwrap_or_else(|e| panic!("crawl of {}: {e}", source.describe()))
 }
 
+/// A crawl and the search index update that follows it, timed as one span (what a user waits for).
+pub struct CrawledAndIndexed {
+    pub summary: trayscope::crawl::CrawlSummary,
+    pub index: trayscope::index::UpdateSummary,
+    /// From the start until the snapshot was committed to SQLite.
+    pub crawl: Duration,
+    /// From the start until the index covered the new snapshot.
+    pub total: Duration,
+}
+
+/// Crawls `source` into `home` and brings the search index up to date, holding the writer lock for both, as
+/// `trayscope crawl` does. Panics on failure.
+pub fn crawl_and_index(
+    runtime: &tokio::runtime::Runtime,
+    home: &trayscope::home::Home,
+    source: &trayscope::source::Source,
+    concurrency: usize,
+) -> CrawledAndIndexed {
+    let writer = home.try_lock_writer().expect("writer lock");
+    let started = std::time::Instant::now();
+    let summary = runtime
+        .block_on(trayscope::crawl::crawl(
+            home,
+            &writer,
+            source,
+            &trayscope::crawl::CrawlOptions { concurrency },
+            &trayscope::crawl::Silent,
+            std::future::pending(),
+        ))
+        .unwrap_or_else(|e| panic!("crawl of {}: {e}", source.describe()));
+    let crawl = started.elapsed();
+    let mut store = trayscope::store::Store::open_read_only(&home.db_path()).expect("store");
+    let index = trayscope::index::update(&home.index_dir(), &mut store).expect("index update");
+    CrawledAndIndexed {
+        summary,
+        index,
+        crawl,
+        total: started.elapsed(),
+    }
+}
+
 /// A directory in the API layout as a crawl source.
 pub fn dir_source(root: &Path) -> trayscope::source::Source {
     trayscope::source::Source::Dir {

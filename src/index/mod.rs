@@ -33,8 +33,8 @@ pub use text::{OperationMeta, SchemaField, schema_fields};
 use crate::store::{Catalog, SnapshotInfo, StoreError};
 
 /// Bumped whenever the schema, the tokenizer or the meaning of a field changes: an index of another format is
-/// rebuilt, never read.
-pub const FORMAT: u32 = 1;
+/// rebuilt, never read. 2: schema text follows percent-encoded and chained `$ref`s, and deeper nesting.
+pub const FORMAT: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {

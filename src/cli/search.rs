@@ -109,6 +109,7 @@ pub fn run_search(home: &Home, args: SearchArgs) -> Result<Outcome> {
         let body = JsonResults {
             query: &text,
             total: results.total,
+            unmatched_terms: &results.unmatched_terms,
             hits,
         };
         serde_json::to_writer_pretty(&mut out, &body)?;
@@ -132,6 +133,18 @@ pub fn run_search(home: &Home, args: SearchArgs) -> Result<Outcome> {
         )?;
         out.flush()?;
         return Ok(Outcome::Success);
+    }
+    if !results.unmatched_terms.is_empty() {
+        let words: Vec<String> = results
+            .unmatched_terms
+            .iter()
+            .map(|w| format!("{w:?}"))
+            .collect();
+        writeln!(
+            out,
+            "no operation mentions {}; results match the other words",
+            words.join(" or ")
+        )?;
     }
     let marks = if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
         Marks::Ansi
@@ -164,6 +177,8 @@ pub fn run_search(home: &Home, args: SearchArgs) -> Result<Outcome> {
 struct JsonResults<'a> {
     query: &'a str,
     total: usize,
+    /// Words of the query that no operation in scope matches (empty when all matched).
+    unmatched_terms: &'a [String],
     hits: Vec<JsonHit<'a>>,
 }
 

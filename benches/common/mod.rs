@@ -27,7 +27,7 @@ pub fn crawl(
         .unwrap_or_else(|e| panic!("crawl of {}: {e}", source.describe()))
 }
 
-/// A crawl and the search index update that follows it, timed as one span (what a user waits for).
+/// A crawl and the search index update that comes with it, timed as one span (what a user waits for).
 pub struct CrawledAndIndexed {
     pub summary: trayscope::crawl::CrawlSummary,
     pub index: trayscope::index::UpdateSummary,
@@ -38,7 +38,7 @@ pub struct CrawledAndIndexed {
 }
 
 /// Crawls `source` into `home` and brings the search index up to date, holding the writer lock for both, as
-/// `trayscope crawl` does. Panics on failure.
+/// `trayscope crawl` does (`crawl::crawl_and_index`: the index is built while the crawl runs). Panics on failure.
 pub fn crawl_and_index(
     runtime: &tokio::runtime::Runtime,
     home: &trayscope::home::Home,
@@ -47,8 +47,8 @@ pub fn crawl_and_index(
 ) -> CrawledAndIndexed {
     let writer = home.try_lock_writer().expect("writer lock");
     let started = std::time::Instant::now();
-    let summary = runtime
-        .block_on(trayscope::crawl::crawl(
+    let crawled = runtime
+        .block_on(trayscope::crawl::crawl_and_index(
             home,
             &writer,
             source,
@@ -57,14 +57,15 @@ pub fn crawl_and_index(
             std::future::pending(),
         ))
         .unwrap_or_else(|e| panic!("crawl of {}: {e}", source.describe()));
-    let crawl = started.elapsed();
-    let mut store = trayscope::store::Store::open_read_only(&home.db_path()).expect("store");
-    let index = trayscope::index::update(&home.index_dir(), &mut store).expect("index update");
+    let total = started.elapsed();
+    let index = crawled.index.expect("index update");
+    // The index's `duration_ms` is what it took after the snapshot committed.
+    let crawl = total.saturating_sub(Duration::from_millis(index.duration_ms));
     CrawledAndIndexed {
-        summary,
+        summary: crawled.summary,
         index,
         crawl,
-        total: started.elapsed(),
+        total,
     }
 }
 

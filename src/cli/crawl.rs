@@ -187,8 +187,8 @@ pub fn crawl_and_index(
         Box::new(crawl::Silent)
     };
     let runtime = runtime()?;
-    let summary = runtime
-        .block_on(crawl::crawl(
+    let crawled = runtime
+        .block_on(crawl::crawl_and_index(
             home,
             writer,
             source,
@@ -201,8 +201,8 @@ pub fn crawl_and_index(
             },
         ))
         .with_context(|| format!("crawling {}", source.describe()))?;
-    super::search::update_index_after_crawl(home, writer);
-    Ok(summary)
+    super::search::report_index_after_crawl(&crawled.index);
+    Ok(crawled.summary)
 }
 
 /// A progress bar on stderr: connector versions done / total, rate and ETA.

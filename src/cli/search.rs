@@ -4,13 +4,13 @@
 //! the writer lock); `index` does only that, or rebuilds it from scratch; a successful `crawl` updates it.
 
 use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
 use super::Outcome;
-use crate::home::{Home, LockGuard};
+use crate::home::Home;
 use crate::index::{
     self, Highlighted, IndexError, SearchIndex, SearchRequest, UpdateSummary, VersionScope,
 };
@@ -216,22 +216,14 @@ pub fn run_index(home: &Home, args: IndexArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Called by `crawl` once its snapshot is complete. A failure here does not fail the crawl (the snapshot is
-/// already safe in catalog.db); it is reported with the way out.
-pub fn update_index_after_crawl(home: &Home, _writer: &LockGuard) {
-    let started = Instant::now();
-    let result = (|| -> Result<UpdateSummary> {
-        let db = home.db_path();
-        let mut store =
-            Store::open_read_only(&db).with_context(|| format!("opening {}", db.display()))?;
-        Ok(index::update(&home.index_dir(), &mut store)?)
-    })();
+/// Called by `crawl` once its snapshot is complete, with how the index was brought up to date. A failure there does
+/// not fail the crawl (the snapshot is already safe in catalog.db); it is reported with the way out.
+pub fn report_index_after_crawl(result: &std::result::Result<UpdateSummary, IndexError>) {
     match result {
-        Ok(summary) => tracing::info!("{}", describe(&summary)),
+        Ok(summary) => tracing::info!("{}", describe(summary)),
         Err(error) => eprintln!(
-            "warning: the snapshot is complete, but updating the search index failed after {:.1}s: {error:#}; run \
-             `trayscope index --rebuild`",
-            started.elapsed().as_secs_f64()
+            "warning: the snapshot is complete, but updating the search index failed: {error}; run \
+             `trayscope index --rebuild`"
         ),
     }
 }

@@ -13,6 +13,7 @@
 //! not stored, and snippets are cut from the JSON in the store for the few hits shown.
 
 mod build;
+mod live;
 mod query;
 mod search;
 mod text;
@@ -25,7 +26,8 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
-pub use build::{ForgetSummary, UpdateSummary, forget_states, rebuild, update};
+pub use build::{ForgetSummary, UpdateSummary, forget_states, rebuild, remove_leftovers, update};
+pub use live::{Committing, Feeder, LiveIndex};
 pub use query::QueryError;
 pub use search::{Highlighted, Hit, SearchRequest, SearchResults, VersionScope, check_query};
 pub use text::{OperationMeta, SchemaField, schema_fields};

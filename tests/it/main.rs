@@ -10,6 +10,7 @@ mod crawl;
 mod diff;
 mod help;
 mod history;
+mod index;
 mod nightly;
 mod prune;
 mod search;

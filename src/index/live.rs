@@ -30,7 +30,7 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexWriter, Searcher, Term};
 
 use super::build::{
-    AddError, Batch, StateOf, UpdateSummary, commit, live_documents, new_writer, parent_and_name,
+    AddError, Batch, StateOf, UpdateSummary, commit, live_documents, parent_and_name,
     remove_leftovers, replace_dir, update,
 };
 use super::{Fields, IndexError, Manifest, Result, SearchIndex, size_on_disk, tokenizer};
@@ -40,13 +40,23 @@ use crate::store::{Status, Store, StoreError, Stored};
 /// Connector versions waiting for the index thread. Each holds a version's operations as parsed JSON (up to a few
 /// MB for the largest connectors); when the index thread falls behind, the crawl's writer waits.
 const QUEUE: usize = 16;
+/// A fresh index (in its own directory, read by no one until it is put in place) is committed every this many
+/// documents while the crawl runs, so that the final commit only has the last few to write. An index in place is
+/// committed only once, with the snapshot: documents of a crawl that may still fail must never be committed there.
+const FRESH_COMMIT_EVERY: u64 = 4_000;
+/// Indexing memory of the crawl's writer: one tantivy thread (documents arrive at the crawl's pace, and one thread
+/// makes one segment per commit rather than one per thread).
+const MEMORY: usize = 64 << 20;
 /// An index with this many committed segments or more has them merged into one, in the background, while the
 /// crawl runs. The crawl's own commit never waits for a merge.
 const MERGE_AT_SEGMENTS: usize = 8;
 
 enum Feed {
     Stored(Box<StoredVersion>),
-    Commit { snapshot: i64 },
+    Commit {
+        snapshot: i64,
+        reply: SyncSender<Result<UpdateSummary>>,
+    },
 }
 
 struct StoredVersion {
@@ -60,7 +70,7 @@ pub struct LiveIndex {
     dir: PathBuf,
     db: PathBuf,
     sender: Option<SyncSender<Feed>>,
-    thread: Option<JoinHandle<Result<Ended>>>,
+    thread: Option<JoinHandle<Result<()>>>,
 }
 
 /// Hands connector versions, as they are stored, to a [`LiveIndex`]. For the thread that writes the store.
@@ -73,12 +83,8 @@ pub struct Committing {
     dir: PathBuf,
     db: PathBuf,
     requested: Instant,
-    thread: Option<JoinHandle<Result<Ended>>>,
-}
-
-enum Ended {
-    Committed(UpdateSummary),
-    Abandoned,
+    reply: Option<Receiver<Result<UpdateSummary>>>,
+    thread: Option<JoinHandle<Result<()>>>,
 }
 
 impl LiveIndex {
@@ -121,14 +127,17 @@ impl LiveIndex {
     /// store, and after every [`Feeder`] is done (dropped). The commit runs on the index thread: do other work, then
     /// [`Committing::wait`].
     pub fn commit(mut self, snapshot: i64) -> Committing {
+        let requested = Instant::now();
+        let (reply, replied) = sync_channel(1);
         if let Some(sender) = self.sender.take() {
             // A send fails only when the index thread has stopped; `wait` then updates the index itself.
-            let _ = sender.send(Feed::Commit { snapshot });
+            let _ = sender.send(Feed::Commit { snapshot, reply });
         }
         Committing {
             dir: std::mem::take(&mut self.dir),
             db: std::mem::take(&mut self.db),
-            requested: Instant::now(),
+            requested,
+            reply: Some(replied),
             thread: self.thread.take(),
         }
     }
@@ -174,28 +183,43 @@ impl Committing {
     /// now instead ([`super::update`]). `duration_ms` of the summary is the time spent after [`LiveIndex::commit`]:
     /// what the index added to the crawl.
     pub fn wait(mut self) -> Result<UpdateSummary> {
-        let ended = match self.thread.take() {
-            Some(thread) => match thread.join() {
-                Ok(ended) => ended,
-                Err(_) => Err(IndexError::Unusable {
-                    path: self.dir.clone(),
-                    why: "the index thread panicked".into(),
-                }),
-            },
-            None => Ok(Ended::Abandoned),
-        };
-        let mut summary = match ended {
-            Ok(Ended::Committed(summary)) => summary,
-            Ok(Ended::Abandoned) => self.update_now()?,
-            Err(error) => {
-                tracing::info!(
-                    "indexing during the crawl stopped ({error}); updating the search index now"
-                );
+        let replied = self.reply.take().and_then(|reply| reply.recv().ok());
+        let mut summary = match replied {
+            Some(Ok(summary)) => {
+                // The index is committed and every tantivy handle closed; the thread only frees its caches now
+                // (tens of milliseconds for a whole catalog), which nobody needs to wait for.
+                drop(self.thread.take());
+                summary
+            }
+            Some(Err(error)) => {
+                self.join();
+                tracing::info!("committing the search index failed ({error}); updating it now");
+                self.update_now()?
+            }
+            None => {
+                match self.join() {
+                    Some(error) => tracing::info!(
+                        "indexing during the crawl stopped ({error}); updating the search index now"
+                    ),
+                    None => tracing::debug!("no index thread ran; updating the search index now"),
+                }
                 self.update_now()?
             }
         };
         summary.duration_ms = self.requested.elapsed().as_millis() as u64;
         Ok(summary)
+    }
+
+    /// Waits for the index thread to end, and says why it stopped if it failed.
+    fn join(&mut self) -> Option<IndexError> {
+        match self.thread.take()?.join() {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => Some(error),
+            Err(_) => Some(IndexError::Unusable {
+                path: self.dir.clone(),
+                why: "the index thread panicked".into(),
+            }),
+        }
     }
 
     fn update_now(&self) -> Result<UpdateSummary> {
@@ -213,7 +237,7 @@ impl Drop for Committing {
 }
 
 /// The index thread.
-fn run(dir: &Path, db: &Path, feed: Receiver<Feed>) -> Result<Ended> {
+fn run(dir: &Path, db: &Path, feed: Receiver<Feed>) -> Result<()> {
     let started = Instant::now();
     let mut store = Store::open_read_only(db)?;
     let fields = Fields::new();
@@ -231,14 +255,26 @@ fn run(dir: &Path, db: &Path, feed: Receiver<Feed>) -> Result<Ended> {
     for message in feed {
         match message {
             Feed::Stored(version) => session.add(&version)?,
-            Feed::Commit { snapshot } => {
-                return session.commit(&mut store, snapshot).map(Ended::Committed);
+            Feed::Commit { snapshot, reply } => {
+                tracing::debug!(
+                    "index thread: commit asked at {:.2}s, {} documents added",
+                    started.elapsed().as_secs_f64(),
+                    session.batch.documents
+                );
+                let committed = session.commit(&mut store, snapshot);
+                tracing::debug!(
+                    "index thread: committed at {:.2}s",
+                    started.elapsed().as_secs_f64()
+                );
+                let _ = reply.send(committed);
+                // `session` (its text caches) and `store` are dropped after the reply, off the crawl's path.
+                return Ok(());
             }
         }
     }
     // The feed closed without a commit: the crawl failed. `session` is dropped uncommitted.
     tracing::debug!("index thread: the crawl failed; nothing committed");
-    Ok(Ended::Abandoned)
+    Ok(())
 }
 
 /// One crawl's worth of index writes.
@@ -253,6 +289,8 @@ struct Session<'f> {
     searcher: Option<Searcher>,
     fields: &'f Fields,
     batch: Batch<'f>,
+    /// Documents added when the fresh index was last committed.
+    flushed: u64,
 }
 
 impl<'f> Session<'f> {
@@ -295,7 +333,7 @@ impl<'f> Session<'f> {
         let mut session = match existing {
             Some(existing) => {
                 let at = tantivy_at(dir);
-                let mut writer = new_writer(&existing.index).map_err(at)?;
+                let mut writer = new_live_writer(&existing.index).map_err(at)?;
                 writer.set_merge_policy(Box::new(NoMergePolicy));
                 let segments = existing.index.searchable_segment_ids().map_err(at)?;
                 if segments.len() >= MERGE_AT_SEGMENTS {
@@ -311,6 +349,7 @@ impl<'f> Session<'f> {
                     searcher: Some(existing.reader.searcher()),
                     fields,
                     batch: Batch::new(fields),
+                    flushed: 0,
                 }
             }
             None => {
@@ -328,13 +367,14 @@ impl<'f> Session<'f> {
                     searcher: None,
                     fields,
                     batch: Batch::new(fields),
+                    flushed: 0,
                 };
                 let at = tantivy_at(&fresh);
                 let index = Index::create_in_dir(&fresh, fields.schema()).map_err(at)?;
                 index
                     .tokenizers()
                     .register(tokenizer::NAME, tokenizer::analyzer());
-                let writer = new_writer(&index).map_err(at)?;
+                let writer = new_live_writer(&index).map_err(at)?;
                 writer.set_merge_policy(Box::new(NoMergePolicy));
                 session.writer = Some(writer);
                 session
@@ -387,7 +427,23 @@ impl<'f> Session<'f> {
             };
             let added = self.batch.add_state(writer, store, entry);
             added.map_err(|e| e.at(self.writing_dir()))?;
+            self.flush_fresh_when_due()?;
         }
+        Ok(())
+    }
+
+    /// Commits a fresh index every [`FRESH_COMMIT_EVERY`] documents, without a manifest: nobody reads it before the
+    /// final commit gives it one and puts it in place, and a crawl that fails removes it.
+    fn flush_fresh_when_due(&mut self) -> Result<()> {
+        if self.fresh.is_none() || self.batch.documents - self.flushed < FRESH_COMMIT_EVERY {
+            return Ok(());
+        }
+        let Some(writer) = &mut self.writer else {
+            return Err(self.gone());
+        };
+        let flushed = writer.commit().map(|_| ());
+        flushed.map_err(tantivy_at(self.writing_dir()))?;
+        self.flushed = self.batch.documents;
         Ok(())
     }
 
@@ -415,17 +471,23 @@ impl<'f> Session<'f> {
         let added = self
             .batch
             .add_crawled(writer, &of, &version.operations, blobs);
-        added.map_err(|e: AddError| e.at(self.writing_dir()))
+        added.map_err(|e: AddError| e.at(self.writing_dir()))?;
+        self.flush_fresh_when_due()
     }
 
     /// The snapshot is committed in the store: commit the index with its manifest, and put a fresh index in place.
-    fn commit(mut self, store: &mut Store, snapshot: i64) -> Result<UpdateSummary> {
+    fn commit(&mut self, store: &mut Store, snapshot: i64) -> Result<UpdateSummary> {
         let manifest = Manifest::of(&store.catalog_without_operations(snapshot)?);
         let Some(mut writer) = self.writer.take() else {
             return Err(self.gone());
         };
+        let started = Instant::now();
         let committed = commit(&mut writer, &manifest).and_then(|()| writer.wait_merging_threads());
         committed.map_err(tantivy_at(self.writing_dir()))?;
+        tracing::debug!(
+            "index thread: tantivy commit took {:.3}s",
+            started.elapsed().as_secs_f64()
+        );
         self.searcher = None;
         if let Some(fresh) = &self.fresh {
             let (parent, name) = parent_and_name(&self.dir);
@@ -458,6 +520,10 @@ impl Drop for Session<'_> {
             tracing::warn!("could not remove {}: {e}", fresh.display());
         }
     }
+}
+
+fn new_live_writer(index: &Index) -> tantivy::Result<IndexWriter> {
+    index.writer_with_num_threads(1, MEMORY)
 }
 
 fn tantivy_at(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + Copy + '_ {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use trayscope::index::SearchIndex;
 use trayscope::store::Store;
 
-use crate::common::{Scratch, fixture, stderr};
+use crate::common::{Scratch, fixture, generated_catalog, stderr, write_catalog};
 use crate::fake_tray::{Catalog, FakeTray, Fault, Options, Target};
 
 fn example_night(night: &str) -> PathBuf {
@@ -259,4 +259,35 @@ fn crawl_and_index_reports_what_it_indexed() {
     assert_eq!(index.snapshot, second.summary.snapshot);
     assert_eq!(index.added_documents, 0, "an unchanged crawl adds nothing");
     assert_eq!(index.documents, first.summary.operations);
+}
+
+#[test]
+fn a_fresh_index_committed_in_steps_during_the_crawl_equals_a_rebuild() {
+    // 600 versions × 8 operations: more documents than the crawl's indexer holds before it commits a fresh index
+    // in its own directory, so the index is built in several commits.
+    let s = Scratch::new();
+    let root = s.path("catalog");
+    write_catalog(&generated_catalog(600), &root);
+    s.crawl_dir(&root);
+    let segments = tantivy::Index::open_in_dir(s.home().join("index"))
+        .unwrap()
+        .searchable_segment_ids()
+        .unwrap();
+    assert!(segments.len() >= 2, "{segments:?}");
+    let answers = |s: &Scratch| -> Vec<Value> {
+        [
+            "operation records",
+            "field_3_1",
+            "connector 42",
+            "long tail",
+        ]
+        .iter()
+        .map(|q| search_json(s, &[q, "--all-versions", "--limit", "50"]))
+        .collect()
+    };
+    let during = answers(&s);
+    assert_eq!(during[0]["total"], 4_800);
+    let rebuilt = index_json(&s, &["--rebuild"]);
+    assert_eq!(rebuilt["documents"], 4_800);
+    assert_eq!(answers(&s), during);
 }

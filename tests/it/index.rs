@@ -291,3 +291,30 @@ fn a_fresh_index_committed_in_steps_during_the_crawl_equals_a_rebuild() {
     assert_eq!(rebuilt["documents"], 4_800);
     assert_eq!(answers(&s), during);
 }
+
+#[test]
+fn segments_piling_up_over_nightly_crawls_are_merged_during_a_later_crawl() {
+    // Each crawl that finds new content adds one segment; at eight, the next crawl merges them while it runs.
+    let s = Scratch::new();
+    let segments = |s: &Scratch| {
+        tantivy::Index::open_in_dir(s.home().join("index"))
+            .unwrap()
+            .searchable_segment_ids()
+            .unwrap()
+            .len()
+    };
+    let mut most = 0;
+    for n in 10..20 {
+        let root = s.path(&format!("catalog-{n}"));
+        write_catalog(&generated_catalog(n), &root);
+        s.crawl_dir(&root);
+        most = most.max(segments(&s));
+    }
+    assert_eq!(most, 8);
+    assert!(segments(&s) <= 3, "{} segments", segments(&s));
+    let answers = |s: &Scratch| search_json(s, &["operation", "--all-versions", "--limit", "500"]);
+    let merged = answers(&s);
+    assert_eq!(merged["total"], 19 * 8);
+    index_json(&s, &["--rebuild"]);
+    assert_eq!(answers(&s), merged);
+}

@@ -318,3 +318,35 @@ fn segments_piling_up_over_nightly_crawls_are_merged_during_a_later_crawl() {
     index_json(&s, &["--rebuild"]);
     assert_eq!(answers(&s), merged);
 }
+
+#[test]
+fn a_ref_bomb_in_a_catalog_is_indexed_and_searchable() {
+    // The report's schema: 8 definitions, each an allOf of 50 references to the next. Walking every reference
+    // again is ~50^8 visits: the index update spun forever holding the writer lock.
+    let mut definitions = serde_json::Map::new();
+    for level in 0..8 {
+        let mut definition =
+            json!({"properties": {format!("bomb_level_{level}"): {"type": "string"}}});
+        if level < 7 {
+            let next = json!({"$ref": format!("#/definitions/d{}", level + 1)});
+            definition["allOf"] = Value::Array(vec![next; 50]);
+        }
+        definitions.insert(format!("d{level}"), definition);
+    }
+    let bomb = json!({"type": "object", "allOf": vec![json!({"$ref": "#/definitions/d0"}); 50],
+                      "definitions": definitions});
+    let mut catalog = Catalog::from_dir(&fixture("search"));
+    let body = catalog
+        .operations
+        .get_mut(&("slack".to_owned(), "10.0".to_owned()))
+        .unwrap();
+    body["elements"].as_array_mut().unwrap().push(json!({
+        "name": "detonate", "title": "Detonate", "description": "A schema bomb",
+        "inputSchema": bomb, "outputSchema": {"type": "object"}, "hasDynamicOutput": false}));
+    let s = Scratch::new();
+    let root = s.path("catalog");
+    write_catalog(&catalog, &root);
+    s.crawl_dir(&root);
+    let found = search_json(&s, &["field:bomb_level_7"]);
+    assert_eq!(found["hits"][0]["operation"], "detonate", "{found}");
+}

@@ -10,6 +10,7 @@
 //!
 //!     cargo bench --bench crawl                       # newest night, 50 ms latency, 25/s and 100/s
 //!     TRAYSCOPE_BENCH_RATES=100 cargo bench --bench crawl
+//!     TRAYSCOPE_BENCH_INDEX_AFTER=1 cargo bench --bench crawl   # index after the crawl, as before issue 10
 //!     TRAYSCOPE_BENCH_NIGHT=2022-06-30 TRAYSCOPE_BENCH_LATENCY_MS=120 cargo bench --bench crawl
 
 mod common;
@@ -44,6 +45,14 @@ fn main() {
     let catalog = Catalog::from_dir(&root);
     let versions = catalog.operations.len();
     println!("night {night}: {versions} connector versions, {raw_bytes} bytes of raw JSON");
+    println!(
+        "index: {}",
+        if common::index_after_crawl() {
+            "updated after the crawl (crawl::crawl, then index::update)"
+        } else {
+            "built during the crawl (crawl::crawl_and_index)"
+        }
+    );
     let scratch = tempfile::tempdir().expect("tempdir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
 

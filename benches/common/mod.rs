@@ -38,7 +38,9 @@ pub struct CrawledAndIndexed {
 }
 
 /// Crawls `source` into `home` and brings the search index up to date, holding the writer lock for both, as
-/// `trayscope crawl` does (`crawl::crawl_and_index`: the index is built while the crawl runs). Panics on failure.
+/// `trayscope crawl` does (`crawl::crawl_and_index`: the index is built while the crawl runs). With
+/// `TRAYSCOPE_BENCH_INDEX_AFTER=1`, the way it was done before: `crawl::crawl`, then `index::update`. Panics on
+/// failure.
 pub fn crawl_and_index(
     runtime: &tokio::runtime::Runtime,
     home: &trayscope::home::Home,
@@ -46,13 +48,35 @@ pub fn crawl_and_index(
     concurrency: usize,
 ) -> CrawledAndIndexed {
     let writer = home.try_lock_writer().expect("writer lock");
+    let options = trayscope::crawl::CrawlOptions { concurrency };
     let started = std::time::Instant::now();
+    if index_after_crawl() {
+        let summary = runtime
+            .block_on(trayscope::crawl::crawl(
+                home,
+                &writer,
+                source,
+                &options,
+                &trayscope::crawl::Silent,
+                std::future::pending(),
+            ))
+            .unwrap_or_else(|e| panic!("crawl of {}: {e}", source.describe()));
+        let crawl = started.elapsed();
+        let mut store = trayscope::store::Store::open_read_only(&home.db_path()).expect("store");
+        let index = trayscope::index::update(&home.index_dir(), &mut store).expect("index update");
+        return CrawledAndIndexed {
+            summary,
+            index,
+            crawl,
+            total: started.elapsed(),
+        };
+    }
     let crawled = runtime
         .block_on(trayscope::crawl::crawl_and_index(
             home,
             &writer,
             source,
-            &trayscope::crawl::CrawlOptions { concurrency },
+            &options,
             &trayscope::crawl::Silent,
             std::future::pending(),
         ))
@@ -67,6 +91,11 @@ pub fn crawl_and_index(
         crawl,
         total,
     }
+}
+
+/// `TRAYSCOPE_BENCH_INDEX_AFTER=1`: index after the crawl instead of during it.
+pub fn index_after_crawl() -> bool {
+    std::env::var("TRAYSCOPE_BENCH_INDEX_AFTER").is_ok_and(|v| v == "1")
 }
 
 /// A directory in the API layout as a crawl source.

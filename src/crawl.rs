@@ -4,6 +4,10 @@
 //! transaction that also marks the snapshot complete. Any failure — a version that 404s, one that still fails after
 //! the retries, a refused token, a write error, an interrupt — stops the crawl, rolls the content back and records
 //! the snapshot as failed. A crawl never completes with a hole in it.
+//!
+//! [`crawl_and_index`] also keeps the search index current: a [`LiveIndex`] indexes each connector version as the
+//! writer thread stores it (on its own thread, while the crawl waits on the rate limiter), and commits the index
+//! only after the snapshot has committed. A failed crawl leaves the index as it was.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -13,6 +17,7 @@ use std::time::Instant;
 use futures_util::StreamExt;
 
 use crate::home::{Home, HomeError, LockGuard};
+use crate::index::{Committing, Feeder, IndexError, LiveIndex, UpdateSummary};
 use crate::model::{ConnectorVersion, Operation};
 use crate::source::{Source, SourceError};
 use crate::store::{SnapshotCounts, Store, StoreError, WriteStats};
@@ -71,6 +76,16 @@ pub struct CrawlSummary {
     pub stored: WriteStats,
 }
 
+/// What [`crawl_and_index`] did.
+#[derive(Debug)]
+pub struct Crawled {
+    pub summary: CrawlSummary,
+    /// How the search index was brought up to date. An error here leaves the snapshot complete and safe (the index
+    /// is a cache of the store): the index still covers an earlier snapshot, and `trayscope index --rebuild` or the
+    /// next crawl mends it. Its `duration_ms` is the time the index took after the snapshot committed.
+    pub index: Result<UpdateSummary, IndexError>,
+}
+
 enum Message {
     Version {
         position: usize,
@@ -81,15 +96,49 @@ enum Message {
 }
 
 /// Crawls `source` into a new snapshot in `home`, whose writer lock the caller holds (`_writer`). `interrupt`
-/// resolving (e.g. Ctrl-C) stops the crawl cleanly.
+/// resolving (e.g. Ctrl-C) stops the crawl cleanly. The search index is left alone (see [`crawl_and_index`]).
 pub async fn crawl(
+    home: &Home,
+    writer: &LockGuard,
+    source: &Source,
+    options: &CrawlOptions,
+    progress: &dyn Progress,
+    interrupt: impl Future<Output = ()>,
+) -> Result<CrawlSummary, CrawlError> {
+    let (summary, _) = run(home, writer, source, options, progress, interrupt, false).await?;
+    Ok(summary)
+}
+
+/// [`crawl`], and the search index in `home` brought up to date with the new snapshot, indexing each connector
+/// version while the crawl runs. The caller holds `home`'s writer lock until this returns.
+pub async fn crawl_and_index(
+    home: &Home,
+    writer: &LockGuard,
+    source: &Source,
+    options: &CrawlOptions,
+    progress: &dyn Progress,
+    interrupt: impl Future<Output = ()>,
+) -> Result<Crawled, CrawlError> {
+    let (summary, committing) =
+        run(home, writer, source, options, progress, interrupt, true).await?;
+    let index = match committing {
+        Some(committing) => committing.wait(),
+        None => Store::open_read_only(&home.db_path())
+            .map_err(IndexError::from)
+            .and_then(|mut store| crate::index::update(&home.index_dir(), &mut store)),
+    };
+    Ok(Crawled { summary, index })
+}
+
+async fn run(
     home: &Home,
     _writer: &LockGuard,
     source: &Source,
     options: &CrawlOptions,
     progress: &dyn Progress,
     interrupt: impl Future<Output = ()>,
-) -> Result<CrawlSummary, CrawlError> {
+    index: bool,
+) -> Result<(CrawlSummary, Option<Committing>), CrawlError> {
     let started = Instant::now();
     let mut store = Store::open(&home.db_path())?;
     let interrupted = store.fail_interrupted()?;
@@ -97,11 +146,13 @@ pub async fn crawl(
         tracing::warn!("{interrupted} earlier crawl(s) had been interrupted; marked failed");
     }
     let snapshot = store.begin_snapshot(&source.describe())?;
+    let live = index.then(|| LiveIndex::start(&home.index_dir(), &home.db_path()));
+    let feeder = live.as_ref().map(LiveIndex::feeder);
     let (sender, receiver) = tokio::sync::mpsc::channel::<Message>(32);
     let writer = std::thread::Builder::new()
         .name("trayscope-writer".into())
         .spawn(move || {
-            let result = write_loop(&mut store, snapshot, receiver);
+            let result = write_loop(&mut store, snapshot, receiver, feeder);
             (store, result)
         })
         .map_err(|e| CrawlError::Write {
@@ -163,19 +214,25 @@ pub async fn crawl(
     };
     match outcome {
         Ok((counts, stored)) => {
+            let duration_ms = started.elapsed().as_millis() as u64;
+            // The snapshot is committed: the index may now commit too, on its thread, beside the WAL checkpoint.
+            let committing = live.map(|live| live.commit(snapshot));
             store.checkpoint()?;
-            Ok(CrawlSummary {
+            let summary = CrawlSummary {
                 snapshot,
                 connectors: counts.connectors,
                 connector_versions: counts.connector_versions,
                 operations: counts.operations,
                 requests: counts.requests,
                 retries: counts.retries,
-                duration_ms: started.elapsed().as_millis() as u64,
+                duration_ms,
                 stored,
-            })
+            };
+            Ok((summary, committing))
         }
         Err(error) => {
+            // Nothing of this crawl reaches the index: dropping the live index abandons what it added.
+            drop(live);
             store.fail_snapshot(snapshot, &error.to_string())?;
             store.checkpoint()?;
             Err(error)
@@ -242,10 +299,12 @@ async fn fetch_all(
 }
 
 /// Runs on the writer thread. `Ok(None)` means the channel closed without `Finish`: the transaction is rolled back.
+/// Each version stored is handed to `feeder` (the live index), if any, once the store has given it its ids.
 fn write_loop(
     store: &mut Store,
     snapshot: i64,
     mut receiver: tokio::sync::mpsc::Receiver<Message>,
+    mut feeder: Option<Feeder>,
 ) -> Result<Option<WriteStats>, StoreError> {
     let mut writer = store.write_snapshot(snapshot)?;
     while let Some(message) = receiver.blocking_recv() {
@@ -254,29 +313,41 @@ fn write_loop(
                 position,
                 connector,
                 operations,
-            } => writer.add(position, &connector, &operations)?,
+            } => {
+                let stored = writer.add(position, &connector, &operations)?;
+                if let Some(feeder) = &mut feeder {
+                    feeder.stored(connector, operations, stored);
+                }
+            }
             Message::Finish(counts) => return writer.finish(counts).map(Some),
         }
     }
     Ok(None)
 }
 
-/// Runs [`crawl`] to completion on a runtime of its own, for callers that are not async. An interrupt (Ctrl-C,
-/// SIGINT) stops the crawl cleanly: the snapshot is recorded as failed, and nothing of it becomes visible.
+/// Runs [`crawl_and_index`] to completion on a runtime of its own, for callers that are not async. An interrupt
+/// (Ctrl-C, SIGINT) stops the crawl cleanly: the snapshot is recorded as failed, and nothing of it becomes visible.
 pub fn crawl_blocking(
     home: &Home,
     writer: &LockGuard,
     source: &Source,
     options: &CrawlOptions,
     progress: &dyn Progress,
-) -> Result<CrawlSummary, CrawlError> {
+) -> Result<Crawled, CrawlError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(CrawlError::Runtime)?;
-    runtime.block_on(crawl(home, writer, source, options, progress, async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }))
+    runtime.block_on(crawl_and_index(
+        home,
+        writer,
+        source,
+        options,
+        progress,
+        async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        },
+    ))
 }

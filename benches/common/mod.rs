@@ -27,6 +27,77 @@ pub fn crawl(
         .unwrap_or_else(|e| panic!("crawl of {}: {e}", source.describe()))
 }
 
+/// A crawl and the search index update that comes with it, timed as one span (what a user waits for).
+pub struct CrawledAndIndexed {
+    pub summary: trayscope::crawl::CrawlSummary,
+    pub index: trayscope::index::UpdateSummary,
+    /// From the start until the snapshot was committed to SQLite.
+    pub crawl: Duration,
+    /// From the start until the index covered the new snapshot.
+    pub total: Duration,
+}
+
+/// Crawls `source` into `home` and brings the search index up to date, holding the writer lock for both, as
+/// `trayscope crawl` does (`crawl::crawl_and_index`: the index is built while the crawl runs). With
+/// `TRAYSCOPE_BENCH_INDEX_AFTER=1`, the way it was done before: `crawl::crawl`, then `index::update`. Panics on
+/// failure.
+pub fn crawl_and_index(
+    runtime: &tokio::runtime::Runtime,
+    home: &trayscope::home::Home,
+    source: &trayscope::source::Source,
+    concurrency: usize,
+) -> CrawledAndIndexed {
+    let writer = home.try_lock_writer().expect("writer lock");
+    let options = trayscope::crawl::CrawlOptions { concurrency };
+    let started = std::time::Instant::now();
+    if index_after_crawl() {
+        let summary = runtime
+            .block_on(trayscope::crawl::crawl(
+                home,
+                &writer,
+                source,
+                &options,
+                &trayscope::crawl::Silent,
+                std::future::pending(),
+            ))
+            .unwrap_or_else(|e| panic!("crawl of {}: {e}", source.describe()));
+        let crawl = started.elapsed();
+        let mut store = trayscope::store::Store::open_read_only(&home.db_path()).expect("store");
+        let index = trayscope::index::update(&home.index_dir(), &mut store).expect("index update");
+        return CrawledAndIndexed {
+            summary,
+            index,
+            crawl,
+            total: started.elapsed(),
+        };
+    }
+    let crawled = runtime
+        .block_on(trayscope::crawl::crawl_and_index(
+            home,
+            &writer,
+            source,
+            &options,
+            &trayscope::crawl::Silent,
+            std::future::pending(),
+        ))
+        .unwrap_or_else(|e| panic!("crawl of {}: {e}", source.describe()));
+    let total = started.elapsed();
+    let index = crawled.index.expect("index update");
+    // The index's `duration_ms` is what it took after the snapshot committed.
+    let crawl = total.saturating_sub(Duration::from_millis(index.duration_ms));
+    CrawledAndIndexed {
+        summary: crawled.summary,
+        index,
+        crawl,
+        total,
+    }
+}
+
+/// `TRAYSCOPE_BENCH_INDEX_AFTER=1`: index after the crawl instead of during it.
+pub fn index_after_crawl() -> bool {
+    std::env::var("TRAYSCOPE_BENCH_INDEX_AFTER").is_ok_and(|v| v == "1")
+}
+
 /// A directory in the API layout as a crawl source.
 pub fn dir_source(root: &Path) -> trayscope::source::Source {
     trayscope::source::Source::Dir {

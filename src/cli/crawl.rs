@@ -47,7 +47,7 @@ pub fn run_crawl(cx: &Context, args: CrawlArgs) -> Result<Outcome> {
     let source = args.source.source(&cx.settings)?;
     let writer = cx.home.try_lock_writer()?;
     let progress = progress::for_stderr(cx.quiet);
-    let summary = crawl::crawl_blocking(
+    let crawled = crawl::crawl_blocking(
         &cx.home,
         &writer,
         &source,
@@ -55,8 +55,9 @@ pub fn run_crawl(cx: &Context, args: CrawlArgs) -> Result<Outcome> {
         progress.as_ref(),
     )
     .with_context(|| format!("crawling {}", source.describe()))?;
-    report_index_update(cx, &index::update_after_crawl(&cx.home, &writer));
     drop(writer);
+    report_index_update(cx, &crawled.index);
+    let summary = crawled.summary;
     output::status(cx.quiet, &report::describe_crawl(&summary));
     match args.format.get() {
         HumanOrJson::Json => emit(None, Outcome::Success, |out| json_line(out, &summary)),

@@ -4,6 +4,7 @@
 //! Every change is one tantivy commit whose payload is the new [`Manifest`], so a reader sees either the old index
 //! or the new one. Callers hold the home's writer lock; this module does not take it.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -17,6 +18,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::text::{OperationMeta, schema_fields};
 use super::{Fields, IndexError, Manifest, Result, SearchIndex, size_on_disk, tokenizer};
+use crate::model::{ConnectorVersion, Operation, Version};
 use crate::store::{BlobId, Catalog, CatalogEntry, Status, Store};
 
 /// Indexing memory, shared by the writer's threads (tantivy wants at least 15 MB per thread).
@@ -45,6 +47,7 @@ pub struct UpdateSummary {
 /// database is rebuilt instead.
 pub fn update(dir: &Path, store: &mut Store) -> Result<UpdateSummary> {
     let started = Instant::now();
+    remove_leftovers(dir);
     let latest = store.complete_snapshot(None)?;
     let existing = match SearchIndex::open(dir) {
         Ok(existing) => existing,
@@ -146,6 +149,7 @@ pub struct ForgetSummary {
 /// names a snapshot the store no longer has is rebuilt, as [`update`] would do anyway.
 pub fn forget_states(dir: &Path, store: &mut Store, states: &[i64]) -> Result<ForgetSummary> {
     let started = Instant::now();
+    remove_leftovers(dir);
     let existing = match SearchIndex::open(dir) {
         Ok(existing) => existing,
         Err(IndexError::Missing { .. } | IndexError::Unusable { .. }) => {
@@ -208,12 +212,8 @@ pub fn forget_states(dir: &Path, store: &mut Store, states: &[i64]) -> Result<Fo
 pub fn rebuild(dir: &Path, store: &mut Store) -> Result<UpdateSummary> {
     let started = Instant::now();
     let latest = store.complete_snapshot(None)?;
-    let parent = dir.parent().unwrap_or(Path::new("."));
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "index".into());
-    remove_leftovers(parent, &name);
+    remove_leftovers(dir);
+    let (parent, name) = parent_and_name(dir);
     let fresh = parent.join(format!("{name}.new-{}", std::process::id()));
     std::fs::create_dir_all(&fresh).map_err(|source| IndexError::Io {
         path: fresh.clone(),
@@ -298,21 +298,21 @@ fn build_into(path: &Path, store: &mut Store, latest: i64) -> Result<(u64, u64)>
 
 /// Documents holding `term` that are not deleted. (`Searcher::doc_freq` counts deleted ones too, until a merge
 /// drops them, and a state whose documents a prune deleted must count as not indexed: its id may come back.)
-fn live_documents(searcher: &tantivy::Searcher, term: Term) -> tantivy::Result<u64> {
+pub(super) fn live_documents(searcher: &tantivy::Searcher, term: Term) -> tantivy::Result<u64> {
     let query = TermQuery::new(term, IndexRecordOption::Basic);
     searcher
         .search(&query, &tantivy::collector::Count)
         .map(|n| n as u64)
 }
 
-fn new_writer(index: &Index) -> tantivy::Result<IndexWriter> {
+pub(super) fn new_writer(index: &Index) -> tantivy::Result<IndexWriter> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, MAX_THREADS);
     index.writer_with_num_threads(threads, threads * MEMORY_PER_THREAD)
 }
 
-fn commit(writer: &mut IndexWriter, manifest: &Manifest) -> tantivy::Result<()> {
+pub(super) fn commit(writer: &mut IndexWriter, manifest: &Manifest) -> tantivy::Result<()> {
     let payload = serde_json::to_string(manifest).map_err(|e| {
         tantivy::TantivyError::InternalError(format!("cannot write the manifest: {e}"))
     })?;
@@ -323,7 +323,7 @@ fn commit(writer: &mut IndexWriter, manifest: &Manifest) -> tantivy::Result<()> 
 }
 
 /// Moves `fresh` to `dir`, removing the old `dir` once it is out of the way.
-fn replace_dir(fresh: &Path, dir: &Path, parent: &Path, name: &str) -> Result<()> {
+pub(super) fn replace_dir(fresh: &Path, dir: &Path, parent: &Path, name: &str) -> Result<()> {
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| IndexError::Io { path, source }
@@ -341,21 +341,42 @@ fn replace_dir(fresh: &Path, dir: &Path, parent: &Path, name: &str) -> Result<()
     Ok(())
 }
 
-/// Removes `<name>.new-*` and `<name>.old-*` directories left by a rebuild that was killed. Only ever called with
-/// the writer lock held, so no other rebuild is using them.
-fn remove_leftovers(parent: &Path, name: &str) {
+/// The directory an index lives in, and its name there (`index`).
+pub(super) fn parent_and_name(dir: &Path) -> (&Path, String) {
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".into());
+    (parent, name)
+}
+
+/// Removes the `<index>.new-<pid>` and `<index>.old-<pid>` directories that a rebuild or a crawl killed midway
+/// leaves beside the index `dir`. Called at the start of every index write, with the home's writer lock held: only
+/// the lock holder ever makes such directories, so every one found belongs to a process that is gone (or to this
+/// one, from an earlier step that failed). Whether that PID is alive says nothing (PIDs are reused); the lock does.
+/// Anything else beside the index (other names, files, `index.new-x`) is left alone.
+pub fn remove_leftovers(dir: &Path) {
+    let (parent, name) = parent_and_name(dir);
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
-    let new_prefix = format!("{name}.new-");
-    let old_prefix = format!("{name}.old-");
+    let is_leftover = |file_name: &str| {
+        [".new-", ".old-"].iter().any(|infix| {
+            file_name
+                .strip_prefix(name.as_str())
+                .and_then(|rest| rest.strip_prefix(infix))
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if (file_name.starts_with(&new_prefix) || file_name.starts_with(&old_prefix))
-            && entry.path().is_dir()
-        {
+        // `file_type` does not follow symlinks: a link named like a leftover is not ours, and is not followed.
+        if is_leftover(&file_name) && entry.file_type().is_ok_and(|t| t.is_dir()) {
             tracing::info!("removing the leftover index directory {file_name}");
-            let _ = std::fs::remove_dir_all(entry.path());
+            if let Err(e) = std::fs::remove_dir_all(entry.path()) {
+                tracing::warn!("could not remove {}: {e}", entry.path().display());
+            }
         }
     }
 }
@@ -368,13 +389,13 @@ struct SchemaText {
     docs: Vec<String>,
 }
 
-enum AddError {
+pub(super) enum AddError {
     Store(crate::store::StoreError),
     Tantivy(tantivy::TantivyError),
 }
 
 impl AddError {
-    fn at(self, path: &Path) -> IndexError {
+    pub fn at(self, path: &Path) -> IndexError {
         match self {
             AddError::Store(e) => IndexError::Store(e),
             AddError::Tantivy(source) => IndexError::Tantivy {
@@ -387,19 +408,50 @@ impl AddError {
 
 /// Documents being added in one commit, with the extracted text of each blob cached: the same schema is shared by
 /// many versions of a connector, and is parsed once.
-struct Batch<'f> {
+pub(super) struct Batch<'f> {
     fields: &'f Fields,
     /// States handled in this batch, including those without operations (which have no documents to find later).
-    done: HashSet<i64>,
+    pub done: HashSet<i64>,
     /// States that got documents.
-    states: u64,
-    documents: u64,
+    pub states: u64,
+    pub documents: u64,
     metas: HashMap<BlobId, Rc<OperationMeta>>,
     schemas: HashMap<BlobId, Rc<SchemaText>>,
 }
 
+/// The connector version state a document belongs to.
+pub(super) struct StateOf<'e> {
+    pub state: i64,
+    pub name: &'e str,
+    pub version: &'e Version,
+    pub title: &'e str,
+    pub service: &'e str,
+}
+
+impl<'e> StateOf<'e> {
+    pub fn of_entry(entry: &'e CatalogEntry) -> StateOf<'e> {
+        StateOf {
+            state: entry.state,
+            name: &entry.name,
+            version: &entry.version,
+            title: &entry.title,
+            service: &entry.service.name,
+        }
+    }
+
+    pub fn of_crawled(state: i64, connector: &'e ConnectorVersion) -> StateOf<'e> {
+        StateOf {
+            state,
+            name: &connector.name,
+            version: &connector.version,
+            title: &connector.title,
+            service: &connector.service.name,
+        }
+    }
+}
+
 impl<'f> Batch<'f> {
-    fn new(fields: &'f Fields) -> Batch<'f> {
+    pub fn new(fields: &'f Fields) -> Batch<'f> {
         Batch {
             fields,
             done: HashSet::new(),
@@ -410,77 +462,128 @@ impl<'f> Batch<'f> {
         }
     }
 
-    /// Replaces the documents of one connector version state: `delete_term` on the state, then one document per
-    /// operation.
-    fn add_state(
+    /// Replaces the documents of one connector version state, reading its operations' JSON from the store.
+    pub fn add_state(
         &mut self,
         writer: &IndexWriter,
         store: &mut Store,
         entry: &CatalogEntry,
     ) -> std::result::Result<(), AddError> {
-        let f = self.fields;
-        let state = entry.state as u64;
-        writer.delete_term(Term::from_field_u64(f.state, state));
-        let version_key =
-            (entry.version.major().min(0xFFFF) << 16) | entry.version.minor().min(0xFFFF);
+        let of = StateOf::of_entry(entry);
+        self.start_state(writer, &of);
         for (position, op) in entry.operations.iter().enumerate() {
-            let meta = self.meta(store, op.meta)?;
-            let input = self.schema(store, op.input_schema)?;
-            let output = self.schema(store, op.output_schema)?;
-            let mut doc = TantivyDocument::default();
-            doc.add_u64(f.state, state);
-            doc.add_u64(f.position, position as u64);
-            doc.add_u64(f.version_key, version_key);
-            doc.add_text(f.operation_name, &op.name);
-            doc.add_u64(f.meta_blob, op.meta as u64);
-            doc.add_u64(f.input_blob, op.input_schema as u64);
-            doc.add_u64(f.output_blob, op.output_schema as u64);
-            doc.add_text(f.version, entry.version.as_str());
-            doc.add_text(f.connector, &entry.name);
-            doc.add_text(f.connector, &entry.title);
-            doc.add_text(f.connector, &entry.service.name);
-            doc.add_text(f.operation, &op.name);
-            doc.add_text(f.operation, &meta.title);
-            doc.add_text(f.description, &meta.description);
-            for text in input.names.iter().chain(&output.names) {
-                doc.add_text(f.field_names, text);
-            }
-            for text in input.docs.iter().chain(&output.docs) {
-                doc.add_text(f.field_docs, text);
-            }
-            writer.add_document(doc).map_err(AddError::Tantivy)?;
-            self.documents += 1;
+            let load =
+                |store: &mut Store, blob| store.json(blob).map(Cow::Owned).map_err(AddError::Store);
+            let meta = self.meta(op.meta, || load(store, op.meta))?;
+            let input = self.schema(op.input_schema, || load(store, op.input_schema))?;
+            let output = self.schema(op.output_schema, || load(store, op.output_schema))?;
+            let blobs = [op.meta, op.input_schema, op.output_schema];
+            self.add_document(
+                writer, &of, position, &op.name, blobs, &meta, &input, &output,
+            )?;
         }
-        self.done.insert(entry.state);
-        if !entry.operations.is_empty() {
-            self.states += 1;
-        }
+        self.end_state(&of, entry.operations.len());
         Ok(())
     }
 
-    fn meta(
+    /// Replaces the documents of one connector version state from its operations as crawled (the JSON is in
+    /// memory; `blobs` are the (meta, input, output) blobs the store gave each operation).
+    pub fn add_crawled(
         &mut self,
-        store: &mut Store,
+        writer: &IndexWriter,
+        of: &StateOf<'_>,
+        operations: &[Operation],
+        blobs: &[[BlobId; 3]],
+    ) -> std::result::Result<(), AddError> {
+        self.start_state(writer, of);
+        for (position, (op, &blobs)) in operations.iter().zip(blobs).enumerate() {
+            let [meta_blob, input_blob, output_blob] = blobs;
+            let meta = self.meta(meta_blob, || Ok(Cow::Borrowed(&op.meta)))?;
+            let input = self.schema(input_blob, || Ok(Cow::Borrowed(&op.input_schema)))?;
+            let output = self.schema(output_blob, || Ok(Cow::Borrowed(&op.output_schema)))?;
+            self.add_document(
+                writer, of, position, &op.name, blobs, &meta, &input, &output,
+            )?;
+        }
+        self.end_state(of, operations.len().min(blobs.len()));
+        Ok(())
+    }
+
+    /// `delete_term` on the state: its documents are replaced, never doubled.
+    fn start_state(&mut self, writer: &IndexWriter, of: &StateOf<'_>) {
+        writer.delete_term(Term::from_field_u64(self.fields.state, of.state as u64));
+    }
+
+    fn end_state(&mut self, of: &StateOf<'_>, operations: usize) {
+        self.done.insert(of.state);
+        if operations > 0 {
+            self.states += 1;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_document(
+        &mut self,
+        writer: &IndexWriter,
+        of: &StateOf<'_>,
+        position: usize,
+        operation: &str,
+        [meta_blob, input_blob, output_blob]: [BlobId; 3],
+        meta: &OperationMeta,
+        input: &SchemaText,
+        output: &SchemaText,
+    ) -> std::result::Result<(), AddError> {
+        let f = self.fields;
+        let version_key = (of.version.major().min(0xFFFF) << 16) | of.version.minor().min(0xFFFF);
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.state, of.state as u64);
+        doc.add_u64(f.position, position as u64);
+        doc.add_u64(f.version_key, version_key);
+        doc.add_text(f.operation_name, operation);
+        doc.add_u64(f.meta_blob, meta_blob as u64);
+        doc.add_u64(f.input_blob, input_blob as u64);
+        doc.add_u64(f.output_blob, output_blob as u64);
+        doc.add_text(f.version, of.version.as_str());
+        doc.add_text(f.connector, of.name);
+        doc.add_text(f.connector, of.title);
+        doc.add_text(f.connector, of.service);
+        doc.add_text(f.operation, operation);
+        doc.add_text(f.operation, &meta.title);
+        doc.add_text(f.description, &meta.description);
+        for text in input.names.iter().chain(&output.names) {
+            doc.add_text(f.field_names, text);
+        }
+        for text in input.docs.iter().chain(&output.docs) {
+            doc.add_text(f.field_docs, text);
+        }
+        writer.add_document(doc).map_err(AddError::Tantivy)?;
+        self.documents += 1;
+        Ok(())
+    }
+
+    fn meta<'v>(
+        &mut self,
         blob: BlobId,
+        load: impl FnOnce() -> std::result::Result<Cow<'v, Value>, AddError>,
     ) -> std::result::Result<Rc<OperationMeta>, AddError> {
         if let Some(meta) = self.metas.get(&blob) {
             return Ok(meta.clone());
         }
-        let value = store.json(blob).map_err(AddError::Store)?;
+        let value = load()?;
         let meta = Rc::new(OperationMeta::from_json(&value));
         self.metas.insert(blob, meta.clone());
         Ok(meta)
     }
 
-    fn schema(
+    fn schema<'v>(
         &mut self,
-        store: &mut Store,
         blob: BlobId,
+        load: impl FnOnce() -> std::result::Result<Cow<'v, Value>, AddError>,
     ) -> std::result::Result<Rc<SchemaText>, AddError> {
         if let Some(text) = self.schemas.get(&blob) {
             return Ok(text.clone());
         }
-        let value: Value = store.json(blob).map_err(AddError::Store)?;
+        let value = load()?;
         let mut names = Vec::new();
         let mut docs = Vec::new();
         for field in schema_fields(&value) {

@@ -11,8 +11,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{IndexError, Result, SearchIndex, UpdateSummary, forget_states, update};
-use crate::home::{Home, HomeError, LockGuard};
+use super::{IndexError, SearchIndex, UpdateSummary, forget_states, update};
+use crate::home::{Home, HomeError};
 use crate::store::{SnapshotInfo, Store};
 
 /// How long a search waits for another run (the end of a crawl updating the index) to release the writer lock.
@@ -93,14 +93,6 @@ pub fn open_current(
         index: SearchIndex::open(&dir)?,
         refreshed: Some(Refresh { why, summary }),
     })
-}
-
-/// Brings the index up to date after a crawl completed a snapshot (the caller holds the writer lock). The error is
-/// for the caller to report: the snapshot stands either way.
-pub fn update_after_crawl(home: &Home, _writer: &LockGuard) -> Result<UpdateSummary> {
-    let db = home.db_path();
-    let mut store = Store::open_read_only(&db)?;
-    update(&home.index_dir(), &mut store)
 }
 
 /// What happened to the index after a prune.

@@ -14,6 +14,7 @@
 
 mod build;
 mod freshness;
+mod live;
 mod query;
 mod search;
 mod text;
@@ -26,11 +27,11 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
-pub use build::{ForgetSummary, UpdateSummary, forget_states, rebuild, update};
+pub use build::{ForgetSummary, UpdateSummary, forget_states, rebuild, remove_leftovers, update};
 pub use freshness::{
     AfterPrune, CurrentIndex, FreshnessError, Refresh, SEARCH_LOCK_WAIT, after_prune, open_current,
-    update_after_crawl,
 };
+pub use live::{Committing, Feeder, LiveIndex};
 pub use query::QueryError;
 pub use search::{Highlighted, Hit, SearchRequest, SearchResults, VersionScope, check_query};
 pub use text::{OperationMeta, SchemaField, schema_fields};
@@ -38,8 +39,8 @@ pub use text::{OperationMeta, SchemaField, schema_fields};
 use crate::store::{Catalog, SnapshotInfo, StoreError};
 
 /// Bumped whenever the schema, the tokenizer or the meaning of a field changes: an index of another format is
-/// rebuilt, never read.
-pub const FORMAT: u32 = 1;
+/// rebuilt, never read. 2: schema text follows percent-encoded and chained `$ref`s, and deeper nesting.
+pub const FORMAT: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {

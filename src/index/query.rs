@@ -64,6 +64,10 @@ const STOPWORDS: &[&str] = &[
     "was", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you", "your",
 ];
 
+/// Words that name what every result is ("which connector can …", "the operation that …"): they still rank, but a
+/// catalog whose text never says "connector" is not reported as lacking it.
+const CATALOG_WORDS: &[&str] = &["connector", "connectors", "operation", "operations"];
+
 /// A query that parsed, ready to compile against an index.
 #[derive(Debug, Clone)]
 pub struct ParsedQuery {
@@ -75,6 +79,15 @@ pub struct ParsedQuery {
 pub(crate) struct Compiled {
     pub query: Box<dyn Query>,
     pub highlight: BTreeMap<String, f32>,
+    /// Each word the user asked for (not excluded with `-`, not a dropped question word), as typed and lower-cased,
+    /// with the query that finds it on its own: the same alternatives, near-misses and prefixes as in `query`.
+    pub wanted: Vec<Wanted>,
+}
+
+/// One word (or quoted phrase, or `field:word`) of the query that results are expected to match.
+pub(crate) struct Wanted {
+    pub text: String,
+    pub query: Box<dyn Query>,
 }
 
 /// Parses `text` and checks that it only uses what search supports, without needing an index.
@@ -201,11 +214,13 @@ impl ParsedQuery {
             searcher,
             open_last: self.open_last_literal(),
             highlight: BTreeMap::new(),
+            wanted: Vec::new(),
         };
-        let query = compiler.ast(&self.ast, true)?;
+        let query = compiler.ast(&self.ast, true, false)?;
         Ok(query.map(|query| Compiled {
             query,
             highlight: compiler.highlight,
+            wanted: compiler.wanted,
         }))
     }
 
@@ -237,10 +252,17 @@ struct Compiler<'a> {
     searcher: &'a Searcher,
     open_last: Option<*const UserInputLiteral>,
     highlight: BTreeMap<String, f32>,
+    wanted: Vec<Wanted>,
 }
 
 impl Compiler<'_> {
-    fn ast(&mut self, ast: &UserInputAst, top: bool) -> tantivy::Result<Option<Box<dyn Query>>> {
+    /// Compiles `ast`; `excluded` when it sits under a `-` (its words are not wanted).
+    fn ast(
+        &mut self,
+        ast: &UserInputAst,
+        top: bool,
+        excluded: bool,
+    ) -> tantivy::Result<Option<Box<dyn Query>>> {
         match ast {
             UserInputAst::Clause(clauses) => {
                 let dropped = if top {
@@ -253,8 +275,11 @@ impl Compiler<'_> {
                     if dropped.contains(&i) {
                         continue;
                     }
-                    if let Some(query) = self.ast(sub, false)? {
-                        subqueries.push((occur.unwrap_or(Occur::Should), query));
+                    let occur = occur.unwrap_or(Occur::Should);
+                    if let Some(query) =
+                        self.ast(sub, false, excluded || occur == Occur::MustNot)?
+                    {
+                        subqueries.push((occur, query));
                     }
                 }
                 Ok(match subqueries.len() {
@@ -263,15 +288,36 @@ impl Compiler<'_> {
                     _ => Some(Box::new(BooleanQuery::new(subqueries))),
                 })
             }
-            UserInputAst::Boost(sub, boost) => Ok(self.ast(sub, false)?.map(|q| {
+            UserInputAst::Boost(sub, boost) => Ok(self.ast(sub, false, excluded)?.map(|q| {
                 Box::new(BoostQuery::new(q, boost.into_inner() as f32)) as Box<dyn Query>
             })),
             UserInputAst::Leaf(leaf) => match leaf.as_ref() {
-                UserInputLeaf::Literal(literal) => self.literal(literal),
+                UserInputLeaf::Literal(literal) => {
+                    let query = self.literal(literal)?;
+                    if let Some(query) = &query
+                        && !excluded
+                    {
+                        self.want(literal, query.box_clone());
+                    }
+                    Ok(query)
+                }
                 UserInputLeaf::All => Ok(Some(Box::new(AllQuery))),
                 // Refused by `check` before compiling.
                 _ => Ok(None),
             },
+        }
+    }
+
+    /// Records a word the results should match, once, as the user typed it (lower-cased; `field:` kept).
+    fn want(&mut self, literal: &UserInputLiteral, query: Box<dyn Query>) {
+        let phrase = literal.phrase.trim().to_lowercase();
+        let text = match &literal.field_name {
+            Some(field) => format!("{field}:{phrase}"),
+            None if CATALOG_WORDS.contains(&phrase.as_str()) => return,
+            None => phrase,
+        };
+        if !self.wanted.iter().any(|w| w.text == text) {
+            self.wanted.push(Wanted { text, query });
         }
     }
 

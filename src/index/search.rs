@@ -69,6 +69,10 @@ pub struct SearchResults {
     pub total: usize,
     /// Best first.
     pub hits: Vec<Hit>,
+    /// The words of the query (as typed, lower-cased) that no operation in scope matches, even with the typo and
+    /// prefix tolerance of the search: the hits match only the other words. Empty when every word matched. Words
+    /// excluded with `-` and question words the search dropped are never listed.
+    pub unmatched_terms: Vec<String>,
 }
 
 /// Checks a query's syntax without an index, so a bad query is reported before anything is opened.
@@ -137,6 +141,7 @@ impl SearchIndex {
                     )
                 }
             });
+        let in_scope = allowed.clone();
         let collector = FilterCollector::new(
             "state".to_owned(),
             move |state: u64| allowed.contains(&state),
@@ -145,6 +150,7 @@ impl SearchIndex {
         let (total, top_docs) = searcher
             .search(compiled.query.as_ref(), &collector)
             .map_err(self.tantivy_error())?;
+        let unmatched_terms = self.unmatched(&searcher, &compiled.wanted, &in_scope)?;
         let mut snippets = Snippets::new(compiled.highlight);
         let mut hits = Vec::with_capacity(top_docs.len());
         for ((score, ..), address) in top_docs {
@@ -154,7 +160,35 @@ impl SearchIndex {
             snapshot: manifest.snapshot,
             total,
             hits,
+            unmatched_terms,
         })
+    }
+
+    /// The wanted words that match nothing among the states in scope: one count per word, with the word's own
+    /// query (its near-misses and prefix included), so a word counts as found exactly when the search could have
+    /// matched it.
+    fn unmatched(
+        &self,
+        searcher: &tantivy::Searcher,
+        wanted: &[query::Wanted],
+        allowed: &Arc<HashSet<u64>>,
+    ) -> Result<Vec<String>> {
+        let mut unmatched = Vec::new();
+        for word in wanted {
+            let allowed = allowed.clone();
+            let in_scope = FilterCollector::new(
+                "state".to_owned(),
+                move |state: u64| allowed.contains(&state),
+                Count,
+            );
+            let found = searcher
+                .search(word.query.as_ref(), &in_scope)
+                .map_err(self.tantivy_error())?;
+            if found == 0 {
+                unmatched.push(word.text.clone());
+            }
+        }
+        Ok(unmatched)
     }
 
     fn hit(

@@ -19,7 +19,7 @@ use crate::crawl::{self, CrawlError, CrawlOptions, CrawlSummary, Progress};
 use crate::diff::{self, CatalogSummary, DiffError};
 use crate::findings::SeverityOverrides;
 use crate::home::{Home, HomeError};
-use crate::index::{self, IndexError, UpdateSummary};
+use crate::index::{IndexError, UpdateSummary};
 pub use crate::report::WrittenNight;
 use crate::source::Source;
 use crate::store::{Store, StoreError};
@@ -204,7 +204,6 @@ pub fn run(home: &Home, options: &NightlyOptions<'_>) -> Result<NightOutcome, Ni
         &options.crawl,
         options.progress,
     )?;
-    let index = index::update_after_crawl(home, &writer);
     let mut store = Store::open_read_only(&home.db_path())?;
     let nights = write_reports(
         &mut store,
@@ -217,8 +216,8 @@ pub fn run(home: &Home, options: &NightlyOptions<'_>) -> Result<NightOutcome, Ni
     )?;
     drop(writer);
     Ok(NightOutcome {
-        crawl: crawled,
+        crawl: crawled.summary,
         nights,
-        index,
+        index: crawled.index,
     })
 }

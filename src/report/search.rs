@@ -36,6 +36,9 @@ pub fn render_search_human(
     if results.hits.is_empty() {
         return Ok(());
     }
+    if let Some(line) = unmatched_line(&results.unmatched_terms) {
+        writeln!(out, "{line}")?;
+    }
     for hit in &results.hits {
         writeln!(
             out,
@@ -59,7 +62,23 @@ pub fn render_search_human(
     )
 }
 
-/// `{"query", "total", "hits": [{"connector", "version", "operation", "title", "score", "snippet"}]}`.
+/// `no operation mentions "salesforce"; results match the other words`, when some words of the query matched no
+/// operation in scope (after typo tolerance) but others did: the hits are about the other words only.
+pub fn unmatched_line(unmatched: &[String]) -> Option<String> {
+    if unmatched.is_empty() {
+        return None;
+    }
+    let words: Vec<String> = unmatched
+        .iter()
+        .map(|w| printable(&format!("{w:?}")).into_owned())
+        .collect();
+    Some(format!(
+        "no operation mentions {}; results match the other words",
+        words.join(" or ")
+    ))
+}
+
+/// `{"query", "total", "unmatched_terms", "hits": [{"connector", "version", "operation", "title", "score", "snippet"}]}`.
 pub fn render_search_json(
     query: &str,
     results: &SearchResults,
@@ -69,6 +88,8 @@ pub fn render_search_json(
     struct Body<'a> {
         query: &'a str,
         total: usize,
+        /// Words of the query no operation in scope mentions; empty when every word matched.
+        unmatched_terms: &'a [String],
         hits: Vec<JsonHit<'a>>,
     }
     #[derive(serde::Serialize)]
@@ -84,6 +105,7 @@ pub fn render_search_json(
     let body = Body {
         query,
         total: results.total,
+        unmatched_terms: &results.unmatched_terms,
         hits: results
             .hits
             .iter()

@@ -19,7 +19,7 @@ use serde_json::Value;
 pub use blob::{Hash, canonical_json, hash_bytes, hex};
 pub use history::Sighting;
 pub use prune::{PruneOutcome, PruneStats, Retention, Selection};
-pub use write::{SnapshotCounts, SnapshotWriter, WriteStats};
+pub use write::{SnapshotCounts, SnapshotWriter, Stored, WriteStats};
 
 use crate::model::{self, Service, Version};
 

@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use super::blob::{
     Codec, DICT_SIZE, DICT_TRAINING_BYTES, Hash, ZSTD_LEVEL, canonical_json, hash_bytes,
 };
-use super::{Result, Store, StoreError, now_rfc3339};
+use super::{BlobId, Result, Store, StoreError, now_rfc3339};
 use crate::model::{ConnectorVersion, Operation};
 
 /// What a snapshot added to the database.
@@ -37,6 +37,16 @@ pub struct SnapshotCounts {
     pub operations: u64,
     pub requests: u64,
     pub retries: u64,
+}
+
+/// What [`SnapshotWriter::add`] stored for one connector version: enough to index it without reading it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// The `connector_versions` row.
+    pub state: i64,
+    /// For content new in this snapshot, the (meta, input schema, output schema) blobs of each operation, in order;
+    /// `None` when the content was already stored by an earlier snapshot.
+    pub new_operations: Option<Vec<[BlobId; 3]>>,
 }
 
 enum Compression {
@@ -128,7 +138,7 @@ impl<'a> SnapshotWriter<'a> {
         position: usize,
         connector: &ConnectorVersion,
         operations: &[Operation],
-    ) -> Result<()> {
+    ) -> Result<Stored> {
         let element = canonical_json(&connector.element);
         let element_hash = hash_bytes(&element);
         let ops: Vec<[(Vec<u8>, Hash); 3]> = operations
@@ -155,10 +165,10 @@ impl<'a> SnapshotWriter<'a> {
             .prepare_cached("SELECT id FROM connector_versions WHERE content_hash = ?1")
             .and_then(|mut s| s.query_row([&content_hash[..]], |r| r.get(0)).optional())
             .map_err(self.err())?;
-        let state = match existing {
+        let (state, new_operations) = match existing {
             Some(id) => {
                 self.stats.reused_versions += 1;
-                id
+                (id, None)
             }
             None => {
                 self.stats.new_versions += 1;
@@ -185,6 +195,7 @@ impl<'a> SnapshotWriter<'a> {
                     })
                     .map_err(self.err())?;
                 let state = self.tx.last_insert_rowid();
+                let mut blobs = Vec::with_capacity(operations.len());
                 for (position, (op, parts)) in operations.iter().zip(ops).enumerate() {
                     let [meta, input, output] = parts.map(|(bytes, hash)| (hash, bytes));
                     let meta = self.blob_id(&meta.0, meta.1)?;
@@ -197,15 +208,19 @@ impl<'a> SnapshotWriter<'a> {
                         )
                         .and_then(|mut s| s.execute(params![state, position as i64, op.name, meta, input, output]))
                         .map_err(self.err())?;
+                    blobs.push([meta, input, output]);
                 }
-                state
+                (state, Some(blobs))
             }
         };
         self.tx
             .prepare_cached("INSERT INTO snapshot_members (snapshot, position, connector_version) VALUES (?1, ?2, ?3)")
             .and_then(|mut s| s.execute(params![self.snapshot, position as i64, state]))
             .map_err(self.err())?;
-        Ok(())
+        Ok(Stored {
+            state,
+            new_operations,
+        })
     }
 
     fn service_id(&mut self, connector: &ConnectorVersion) -> Result<i64> {

@@ -13,6 +13,7 @@ mod escaping;
 mod grammar;
 mod help;
 mod history;
+mod index;
 mod nightly;
 mod prune;
 mod reliability;

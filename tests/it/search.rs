@@ -253,8 +253,9 @@ fn json_output_has_the_documented_shape() {
     let s = crawled(&[search_fixture()]);
     let result = search_json(&s, &["send sms", "--limit", "2"]);
     let keys: Vec<&String> = result.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["hits", "query", "total"]);
+    assert_eq!(keys, ["hits", "query", "total", "unmatched_terms"]);
     assert_eq!(result["query"], "send sms");
+    assert_eq!(result["unmatched_terms"], serde_json::json!([]));
     assert!(result["total"].as_u64().unwrap() >= 2);
     let first = &result["hits"][0];
     let mut hit_keys: Vec<&String> = first.as_object().unwrap().keys().collect();
@@ -459,4 +460,98 @@ fn index_says_how_to_start_without_a_catalog() {
     let out = s.cmd().arg("index").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("trayscope crawl"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_word_no_operation_mentions_is_reported_with_the_hits_for_the_others() {
+    let s = crawled(&[search_fixture()]);
+    let result = search_json(&s, &["post", "tweet", "message"]);
+    assert_eq!(result["unmatched_terms"], serde_json::json!(["tweet"]));
+    assert!(!hits(&result).is_empty(), "{result}");
+    let out = run(&s, &["send", "tweet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("no operation mentions \"tweet\"; results match the other words\n"),
+        "{text}"
+    );
+    let both = search_json(&s, &["list salesforce zeppelins accounts"]);
+    assert_eq!(
+        both["unmatched_terms"],
+        serde_json::json!(["zeppelins", "accounts"])
+    );
+}
+
+#[test]
+fn unmatched_terms_is_empty_when_every_word_matched_even_through_a_typo_or_a_prefix() {
+    let s = crawled(&[search_fixture()]);
+    for query in [
+        "send sms",
+        "slack send mesage",
+        "salesforse records",
+        "send mess",
+        "which connector can send an SMS?",
+        "send -tweet",
+        "\"send a message\" slack",
+    ] {
+        let result = search_json(&s, &[query]);
+        assert_eq!(
+            result["unmatched_terms"],
+            serde_json::json!([]),
+            "{query}: {result}"
+        );
+    }
+}
+
+#[test]
+fn unmatched_terms_counts_only_the_search_scope() {
+    let s = crawled(&[search_fixture()]);
+    // `topic` is only in slack 10.0 (set_channel_topic).
+    let newest = search_json(&s, &["channel topic", "--connector", "slack"]);
+    assert_eq!(newest["unmatched_terms"], serde_json::json!([]));
+    let old = search_json(
+        &s,
+        &["channel topic", "--connector", "slack", "--version", "9.1"],
+    );
+    assert_eq!(old["unmatched_terms"], serde_json::json!(["topic"]));
+    let fielded = search_json(&s, &["connector:twitter send"]);
+    assert_eq!(
+        fielded["unmatched_terms"],
+        serde_json::json!(["connector:twitter"])
+    );
+    let phrase = search_json(&s, &["\"zeppelin hangar\" sms"]);
+    assert_eq!(
+        phrase["unmatched_terms"],
+        serde_json::json!(["zeppelin hangar"])
+    );
+}
+
+#[test]
+fn the_library_search_result_lists_unmatched_terms() {
+    use trayscope::index::{SearchRequest, VersionScope};
+    let s = crawled(&[search_fixture()]);
+    let index = trayscope::index::SearchIndex::open(&s.home().join("index")).unwrap();
+    let mut store = trayscope::store::Store::open_read_only(&s.home().join("catalog.db")).unwrap();
+    let search = |store: &mut trayscope::store::Store, query: &str| {
+        index
+            .search(
+                store,
+                &SearchRequest {
+                    query,
+                    snapshot: None,
+                    connector: None,
+                    versions: VersionScope::All,
+                    limit: 5,
+                },
+            )
+            .unwrap()
+    };
+    // The report's question: the hits match "list" and "salesforce", and say that nothing matches "accounts".
+    let results = search(&mut store, "list Salesforce accounts");
+    assert_eq!(results.unmatched_terms, ["accounts"]);
+    assert!(!results.hits.is_empty());
+    let results = search(&mut store, "Launch Zeppelin");
+    assert_eq!(results.unmatched_terms, ["launch", "zeppelin"]);
+    assert!(results.hits.is_empty());
+    assert!(search(&mut store, "send sms").unmatched_terms.is_empty());
 }

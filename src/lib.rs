@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod call;
 pub mod config;
 pub mod crawl;
 pub mod diff;
@@ -19,3 +20,4 @@ pub mod refs;
 pub mod report;
 pub mod source;
 pub mod store;
+pub mod validate;

@@ -4,6 +4,7 @@
 //! connectors and operations. It must never log, print or store the token: the token lives in a sensitive header
 //! value, and no error or `Debug` output contains it.
 
+pub mod call;
 mod limit;
 
 use std::sync::Arc;

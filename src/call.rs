@@ -108,13 +108,19 @@ pub fn call_blocking(
     client: &ApiClient,
     request: &CallRequest,
 ) -> Result<CallReport, CallError> {
+    // The version to call when the catalog does not have the operation (`--no-validate` only).
+    let mut fallback = request.target.version.clone();
     let found = match store {
         Some(store) => match validate::find_operation(store, &request.target) {
             Ok(found) => Some(found),
             Err(e) if request.validate => return Err(e.into()),
             Err(e) => {
                 tracing::info!("not in the catalog, called unchecked: {e}");
-                if request.target.version.is_none() {
+                // A new operation of a known connector: its newest version is known.
+                if let validate::ValidateError::UnknownOperation { version, .. } = &e {
+                    fallback.get_or_insert_with(|| version.clone());
+                }
+                if fallback.is_none() {
                     return Err(CallError::NeedsVersion {
                         cause: e.to_string(),
                     });
@@ -137,9 +143,9 @@ pub fn call_blocking(
             return Ok(CallReport::Invalid(validation));
         }
     }
-    let version = match (&found, &request.target.version) {
+    let version = match (&found, fallback) {
         (Some(found), _) => found.version.clone(),
-        (None, Some(version)) => version.clone(),
+        (None, Some(version)) => version,
         (None, None) => unreachable!("a call without a version stops above"),
     };
     let body = CallBody {

@@ -16,6 +16,15 @@ use trayscope::report::{plural, printable, printable_lines};
 use trayscope::validate::{self, OperationRef};
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("max_attempts", |a| a.help(
+        "Attempts per call; only a 429 or a connection that could not be opened is tried again (a call that may \
+         have run never is)"
+    )),
+    mut_arg("timeout", |a| a.help(
+        "Seconds to wait for the answer; a call still unanswered then may have run, and is not repeated"
+    ))
+)]
 pub struct CallArgs {
     /// The connector's exact name (e.g. slack)
     #[arg(value_name = "CONNECTOR")]

@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "index",
     "prune",
     "history",
+    "validate",
+    "call",
     "completions",
     "man-pages",
 ];

@@ -16,3 +16,4 @@ mod history;
 mod nightly;
 mod prune;
 mod search;
+mod validate;

@@ -8,9 +8,12 @@
 //! property stays present, and no error that its real value could change is ever reported. This module must never
 //! turn "unknown until run time" into a finding.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
-use crate::validate::{ValueError, escape_token};
+use crate::refs::{escape_token, follow_leniently};
+use crate::validate::ValueError;
 
 /// A step's input as far as the export fixes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,6 +39,23 @@ const CONTENT_KEYWORDS: [&str; 7] = [
 ];
 
 impl StepValues {
+    /// The input to validate against `schema`: each dynamic value's placeholder becomes a value the schema likely
+    /// accepts there (its `default`, first `enum` value, or an empty value of its `type`), so that most inputs pass
+    /// the validator's fast check. Which placeholder is chosen never changes a verdict: [`StepValues::settles`]
+    /// drops every error a placeholder can cause.
+    pub fn input_for<'a>(&'a self, schema: &Value) -> Cow<'a, Value> {
+        if self.dynamic.is_empty() {
+            return Cow::Borrowed(&self.input);
+        }
+        let mut input = self.input.clone();
+        for pointer in &self.dynamic {
+            if let Some(slot) = input.pointer_mut(pointer) {
+                *slot = placeholder(schema_at(schema, pointer));
+            }
+        }
+        Cow::Owned(input)
+    }
+
     /// Whether the step sets any input at all.
     pub fn is_empty(&self) -> bool {
         self.literals == 0 && self.dynamic.is_empty()
@@ -162,6 +182,61 @@ impl StepValues {
     }
 }
 
+/// The schema that applies at `pointer` of an instance, following `properties`, `items` and `additionalProperties`
+/// (and local `$ref`s); `None` where that is not plain (combinators, pattern properties).
+fn schema_at<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let mut node = follow_leniently(root, root, 16);
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let next = match (
+            node.get("properties").and_then(|p| p.get(&token)),
+            node.get("items"),
+        ) {
+            (Some(property), _) => property,
+            (None, Some(Value::Object(_))) if token.parse::<usize>().is_ok() => &node["items"],
+            (None, Some(Value::Array(items))) => items.get(token.parse::<usize>().ok()?)?,
+            _ => node.get("additionalProperties").filter(|a| a.is_object())?,
+        };
+        node = follow_leniently(root, next, 16);
+    }
+    Some(node)
+}
+
+/// A value `schema` likely accepts: its `default`, its first `enum` value or `const`, or a minimal value of its
+/// first `type`.
+fn placeholder(schema: Option<&Value>) -> Value {
+    let Some(schema) = schema else {
+        return Value::Null;
+    };
+    if let Some(value) = schema
+        .get("default")
+        .or_else(|| schema.get("enum").and_then(|e| e.as_array()?.first()))
+        .or_else(|| schema.get("const"))
+    {
+        return value.clone();
+    }
+    let kind = match schema.get("type") {
+        Some(Value::String(kind)) => kind.as_str(),
+        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).next().unwrap_or(""),
+        _ => "",
+    };
+    match kind {
+        "string" => {
+            let length = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0);
+            Value::String("x".repeat(usize::try_from(length.min(64)).unwrap_or(0)))
+        }
+        "integer" | "number" => schema
+            .get("minimum")
+            .filter(|m| m.is_number())
+            .cloned()
+            .unwrap_or(Value::from(0)),
+        "boolean" => Value::Bool(false),
+        "object" => Value::Object(Map::new()),
+        "array" => Value::Array(Vec::new()),
+        _ => Value::Null,
+    }
+}
+
 /// Tray interpolates `{$.steps.…}` inside a string: its final text is only known when the workflow runs.
 fn interpolates(text: &str) -> bool {
     text.contains("{$")
@@ -215,6 +290,29 @@ mod tests {
             message: String::new(),
             keyword: keyword.into(),
         }
+    }
+
+    #[test]
+    fn placeholders_take_a_value_the_schema_likely_accepts() {
+        let values = build(json!({
+            "text": {"type": "jsonpath", "value": "$.a"},
+            "mode": {"type": "jsonpath", "value": "$.b"},
+            "options": {"type": "object", "value": {"retries": {"type": "jsonpath", "value": "$.c"}}},
+            "tags": {"type": "array", "value": [{"type": "jsonpath", "value": "$.d"}]},
+            "free": {"type": "jsonpath", "value": "$.e"}
+        }));
+        let schema = json!({"type": "object", "properties": {
+            "text": {"type": "string", "minLength": 2},
+            "mode": {"enum": ["fast", "slow"]},
+            "options": {"$ref": "#/definitions/options"},
+            "tags": {"type": "array", "items": {"type": "boolean"}}},
+            "definitions": {"options": {"properties": {"retries": {"type": "integer", "minimum": 1}}}}});
+        assert_eq!(
+            values.input_for(&schema).into_owned(),
+            json!({"text": "xx", "mode": "fast", "options": {"retries": 1}, "tags": [false], "free": null})
+        );
+        let literal = build(json!({"text": {"type": "string", "value": "hi"}}));
+        assert!(matches!(literal.input_for(&schema), Cow::Borrowed(_)));
     }
 
     #[test]

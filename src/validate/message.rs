@@ -8,8 +8,9 @@ use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use super::schema::{ValueError, escape_token};
+use super::schema::ValueError;
 use super::suggest::close_names;
+use crate::refs::escape_token;
 
 /// Longest quoted value, in characters.
 const QUOTE_MAX: usize = 60;
@@ -221,7 +222,12 @@ fn reason(
         ValidationErrorKind::Not { .. } => "matches a form the schema rules out (`not`)".to_owned(),
         ValidationErrorKind::FalseSchema => "not allowed here".to_owned(),
         ValidationErrorKind::PropertyNames { error } => {
-            format!("a property name is not allowed: {}", error.kind().keyword())
+            let name = error.instance();
+            format!(
+                "property name {} is not allowed: {}",
+                quote(name),
+                reason(error.kind(), name, pointer, schema_pointer, root)
+            )
         }
         ValidationErrorKind::Referencing(error) => {
             format!("the schema has a `$ref` that cannot be followed: {error}")
@@ -329,6 +335,17 @@ mod tests {
         assert_eq!(
             messages(schema, json!(["not", "an", "object"])),
             ["the input: expected an object, found an array"]
+        );
+    }
+
+    #[test]
+    fn a_property_name_the_schema_rules_out_is_named() {
+        let schema = json!({"type": "object", "propertyNames": {"pattern": "^[a-z_]+$"}});
+        assert_eq!(
+            messages(schema, json!({"Bad Name": 1})),
+            [
+                "the input: property name \"Bad Name\" is not allowed: \"Bad Name\" does not match the pattern `^[a-z_]+$`"
+            ]
         );
     }
 

@@ -13,7 +13,7 @@ mod suggest;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use schema::{SchemaError, SchemaValidator, ValueError, escape_token};
+pub use schema::{SchemaError, SchemaValidator, ValueError};
 pub use suggest::{close_names, edit_distance};
 
 use crate::model::Version;

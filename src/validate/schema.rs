@@ -103,6 +103,11 @@ impl SchemaValidator {
         })
     }
 
+    /// The schema as compiled (relaxed, when it had to be).
+    pub fn schema(&self) -> &Value {
+        &self.root
+    }
+
     /// `draft 7` or `draft 4`.
     pub fn draft(&self) -> &'static str {
         draft_name(self.draft)
@@ -205,7 +210,7 @@ fn relax_types(value: &mut Value, pointer: &mut String, relaxed: &mut Vec<String
                 }
                 let len = pointer.len();
                 pointer.push('/');
-                pointer.push_str(&escape_token(key));
+                pointer.push_str(&crate::refs::escape_token(key));
                 relax_types(child, pointer, relaxed);
                 pointer.truncate(len);
             }
@@ -220,15 +225,6 @@ fn relax_types(value: &mut Value, pointer: &mut String, relaxed: &mut Vec<String
             }
         }
         _ => {}
-    }
-}
-
-/// One RFC 6901 reference token: `~` as `~0`, `/` as `~1`.
-pub fn escape_token(token: &str) -> std::borrow::Cow<'_, str> {
-    if token.contains(['~', '/']) {
-        token.replace('~', "~0").replace('/', "~1").into()
-    } else {
-        token.into()
     }
 }
 

@@ -2,7 +2,8 @@
 //! and pins moved among the catalog's versions) audited against the example night 2026-11-26.
 //!
 //! Times the release binary end to end (process start, catalog load, reading and parsing every file, judging,
-//! rendering to a file) for each format, and the library in process. Prints figures; asserts nothing.
+//! rendering to a file) for each format, and the library in process; then judging alone, with the literal value
+//! check and without it (the same steps with their values taken out). Prints figures; asserts nothing.
 //!
 //!     cargo bench --bench audit                           # 10,000 exports
 //!     TRAYSCOPE_BENCH_EXPORTS=50000 cargo bench --bench audit
@@ -14,7 +15,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use trayscope::audit::{self, AuditOptions, FailOn, render};
+use trayscope::audit::{self, AuditOptions, FailOn, Judge, StepValues, WorkflowRef, render};
 use trayscope::home::Home;
 use trayscope::store::Store;
 
@@ -123,6 +124,63 @@ fn main() {
         report.summary.notes,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    println!(
+        "literal values checked: {}, dynamic values left to run time: {}; invalid-input-value findings: {}, \
+         upgrade-impact: {}",
+        report.literal_values,
+        report.dynamic_values,
+        report.summary.by_code["invalid-input-value"],
+        report.summary.by_code["upgrade-impact"]
+    );
+
+    // Judging alone, with and without the value check: the same parsed exports, values taken out for the second.
+    let files = audit::discover(std::slice::from_ref(&exports), scratch.path()).expect("discover");
+    let with_values = audit::read_exports(&files, 0).expect("read");
+    let mut without_values = with_values.clone();
+    for export in &mut without_values {
+        for workflow in &mut export.workflows {
+            for step in &mut workflow.steps {
+                step.values = StepValues::default();
+            }
+        }
+    }
+    let id = store.complete_snapshot(None).expect("snapshot").id;
+    let catalog = store.catalog(id).expect("catalog");
+    for (label, exports) in [("with", &with_values), ("without", &without_values)] {
+        let mut times = Vec::with_capacity(runs);
+        let mut found = 0;
+        for _ in 0..runs {
+            let started = Instant::now();
+            let mut judge = Judge::new(&catalog);
+            let mut findings = Vec::new();
+            for export in exports {
+                for workflow in &export.workflows {
+                    let workflow_ref = WorkflowRef {
+                        id: workflow.id.clone(),
+                        title: workflow.title.clone(),
+                    };
+                    for step in &workflow.steps {
+                        judge
+                            .judge(
+                                &mut store,
+                                &export.display,
+                                &workflow_ref,
+                                step,
+                                &mut findings,
+                            )
+                            .expect("judge");
+                    }
+                }
+            }
+            times.push(started.elapsed());
+            found = findings.len();
+        }
+        println!(
+            "judging {} steps {label} the value check: {} ({found} findings)",
+            report.steps_scanned,
+            summary(&mut times)
+        );
+    }
 }
 
 /// "median X s (min Y s, max Z s, N runs)".

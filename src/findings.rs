@@ -148,6 +148,8 @@ pub enum AuditCode {
     DeprecatedConnectorVersion,
     OperationMissing,
     MissingRequiredInput,
+    /// A literal value a step sends that its pinned operation's input schema rejects.
+    InvalidInputValue,
     OutdatedConnectorVersion,
     UnknownConnector,
     UpgradeImpact,
@@ -168,7 +170,8 @@ impl AuditCode {
             AuditCode::RetiredConnectorVersion
             | AuditCode::DeprecatedConnectorVersion
             | AuditCode::OperationMissing
-            | AuditCode::MissingRequiredInput => Severity::Error,
+            | AuditCode::MissingRequiredInput
+            | AuditCode::InvalidInputValue => Severity::Error,
             AuditCode::OutdatedConnectorVersion
             | AuditCode::UnknownConnector
             | AuditCode::IgnoreExpired => Severity::Warning,
@@ -196,13 +199,17 @@ impl AuditCode {
             AuditCode::MissingRequiredInput => {
                 "The pinned operation requires inputs that the step does not set (and that have no default)."
             }
+            AuditCode::InvalidInputValue => {
+                "A literal value the step sends does not fit the pinned operation's input schema (jsonpath and \
+                 other dynamic values are not checked)."
+            }
             AuditCode::OutdatedConnectorVersion => "A newer version of the connector exists.",
             AuditCode::UnknownConnector => {
                 "The connector is not in the catalog at all: a private connector, or a typo."
             }
             AuditCode::UpgradeImpact => {
-                "Moving the step to the newest version would take work: its operation is gone there, or it \
-                 requires inputs the step does not set."
+                "Moving the step to the newest version would take work: its operation is gone there, it \
+                 requires inputs the step does not set, or it rejects a literal value the step sends."
             }
             AuditCode::IgnoreExpired => {
                 "An ignore entry's `until` date has passed: it no longer suppresses anything."

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod call;
 pub mod config;
 pub mod crawl;
 pub mod diff;
@@ -21,3 +22,4 @@ pub mod refs;
 pub mod report;
 pub mod source;
 pub mod store;
+pub mod validate;

@@ -5,6 +5,7 @@
 //! log, print or store the token: the token lives in a sensitive header value, no error or `Debug` output contains
 //! it, and every message a server sends is redacted ([`Token::redact`]) before it goes into an error.
 
+pub mod call;
 mod limit;
 
 use std::sync::Arc;

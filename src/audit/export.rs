@@ -64,6 +64,8 @@ pub struct Step {
     pub operation: String,
     /// The keys of `properties`, sorted.
     pub inputs: Vec<String>,
+    /// The literal input `properties` sends ([`super::values`]).
+    pub values: super::values::StepValues,
 }
 
 /// The files under `paths`: files as given, directories searched recursively for `*.json` (hidden entries and
@@ -528,10 +530,13 @@ impl Checker<'_> {
         let connector_name = self.string(line, &connector_place, connector, "name")?;
         let version = self.string(line, &connector_place, connector, "version")?;
         let operation = self.string(line, &place, object, "operation")?;
-        let inputs = match object.get("properties") {
-            None | Some(Value::Null) => Vec::new(),
+        let (inputs, values) = match object.get("properties") {
+            None | Some(Value::Null) => (Vec::new(), Default::default()),
             // serde_json's map is ordered by key: already sorted.
-            Some(Value::Object(properties)) => properties.keys().cloned().collect(),
+            Some(Value::Object(properties)) => (
+                properties.keys().cloned().collect(),
+                super::values::literal_input(properties),
+            ),
             Some(other) => {
                 return Err(self.fail(
                     line,
@@ -547,6 +552,7 @@ impl Checker<'_> {
             version,
             operation,
             inputs,
+            values,
         })
     }
 

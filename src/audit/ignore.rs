@@ -264,6 +264,8 @@ impl IgnoreFile {
             latest: None,
             operation: None,
             inputs: Vec::new(),
+            pointer: None,
+            schema_pointer: None,
             message,
             fingerprint: fingerprint(&[
                 code.as_str(),
@@ -458,6 +460,8 @@ mod tests {
             latest: Some("10.0".into()),
             operation: Some("send_message".into()),
             inputs: Vec::new(),
+            pointer: None,
+            schema_pointer: None,
             message: String::new(),
             fingerprint: String::new(),
             gating: false,

@@ -1,8 +1,10 @@
 //! Judging one step's pin against a snapshot's catalog: retired, deprecated, outdated or unknown connector versions,
-//! missing operations, unset required inputs, and what moving to the newest version would take.
+//! missing operations, unset required inputs, literal values the input schema rejects, and what moving to the
+//! newest version would take.
 //!
 //! Deprecation and "newest" come from [`crate::model::standings`] through [`Catalog::standings`]; this module must
-//! never decide them itself. Input schemas are loaded once per blob (many steps share one) and never re-parsed.
+//! never decide them itself. Input schemas are loaded, and compiled for value checks ([`SchemaValidator`]), once per
+//! blob (many steps share one) and never again.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -12,6 +14,7 @@ use serde_json::Value;
 use super::{Code, ConnectorMapping, Finding, Pin, Result, WorkflowRef, export::Step, fingerprint};
 use crate::model::Standing;
 use crate::store::{BlobId, Catalog, OperationEntry, Store};
+use crate::validate::{SchemaValidator, ValueError};
 
 /// The catalog of one snapshot, indexed for judging steps.
 pub struct Judge<'c> {
@@ -22,6 +25,10 @@ pub struct Judge<'c> {
     operations: Vec<HashMap<&'c str, &'c OperationEntry>>,
     /// Per input-schema blob: the required inputs that have no default.
     required: HashMap<BlobId, Rc<[String]>>,
+    /// Per input-schema blob: the compiled schema, or `None` when it cannot be compiled (its values go unchecked).
+    validators: HashMap<BlobId, Option<Rc<SchemaValidator>>>,
+    literal_values: u64,
+    dynamic_values: u64,
 }
 
 /// The versions of one connector.
@@ -63,7 +70,20 @@ impl<'c> Judge<'c> {
             pins,
             operations,
             required: HashMap::new(),
+            validators: HashMap::new(),
+            literal_values: 0,
+            dynamic_values: 0,
         }
+    }
+
+    /// Literal input values checked against a pinned version's input schema so far.
+    pub fn literal_values(&self) -> u64 {
+        self.literal_values
+    }
+
+    /// Dynamic input values met in the steps whose values were checked (not checked themselves).
+    pub fn dynamic_values(&self) -> u64 {
+        self.dynamic_values
     }
 
     /// Judges one step, appending its findings (worst first).
@@ -93,6 +113,8 @@ impl<'c> Judge<'c> {
                 latest: latest.map(str::to_owned),
                 operation: Some(step.operation.clone()),
                 inputs,
+                pointer: None,
+                schema_pointer: None,
                 message,
                 fingerprint: fingerprint(&[
                     code.as_str(),
@@ -128,7 +150,7 @@ impl<'c> Judge<'c> {
                     "{name} {version} is retired: snapshot {snapshot} no longer lists it (the newest version is {latest})"
                 ),
             ));
-            self.upgrade_impact(store, step, latest_index, &make, out)?;
+            self.upgrade_impact(store, step, latest_index, None, &make, out)?;
             return Ok(());
         };
         let entry = &catalog.entries[pinned];
@@ -150,6 +172,7 @@ impl<'c> Judge<'c> {
                 format!("{name} {version} is deprecated: {why}; move to {name} {latest}"),
             ));
         }
+        let mut rejected = None;
         match self.operations[pinned].get(step.operation.as_str()) {
             None => out.push(make(
                 Code::OperationMissing,
@@ -160,7 +183,7 @@ impl<'c> Judge<'c> {
                     step.operation
                 ),
             )),
-            Some(operation) => {
+            Some(&operation) => {
                 let missing = self.unset_required(store, operation.input_schema, &step.inputs)?;
                 if !missing.is_empty() {
                     let message = format!(
@@ -175,6 +198,18 @@ impl<'c> Judge<'c> {
                         message,
                     ));
                 }
+                let errors = self.value_errors(store, operation.input_schema, step, true)?;
+                for error in &errors {
+                    let message = format!(
+                        "{name} {version} `{}` rejects a literal value: {} (input schema at {})",
+                        step.operation, error.message, error.schema_pointer
+                    );
+                    out.push(about_value(
+                        make(Code::InvalidInputValue, Some(latest), Vec::new(), message),
+                        error,
+                    ));
+                }
+                rejected = Some(errors);
             }
         }
         if standing.outdated {
@@ -184,17 +219,19 @@ impl<'c> Judge<'c> {
                 Vec::new(),
                 format!("{name} {version} is outdated: the newest version is {latest}"),
             ));
-            self.upgrade_impact(store, step, latest_index, &make, out)?;
+            self.upgrade_impact(store, step, latest_index, rejected.as_deref(), &make, out)?;
         }
         Ok(())
     }
 
-    /// The `upgrade-impact` note for moving `step` to the newest version, when that would take work.
+    /// The `upgrade-impact` notes for moving `step` to the newest version, when that would take work. `rejected`
+    /// holds the value errors the pinned version already reports (they are not repeated).
     fn upgrade_impact(
         &mut self,
         store: &mut Store,
         step: &Step,
         latest_index: usize,
+        rejected: Option<&[ValueError]>,
         make: &impl Fn(Code, Option<&str>, Vec<String>, String) -> Finding,
         out: &mut Vec<Finding>,
     ) -> Result<()> {
@@ -211,7 +248,7 @@ impl<'c> Judge<'c> {
                     step.operation
                 ),
             )),
-            Some(operation) => {
+            Some(&operation) => {
                 let missing = self.unset_required(store, operation.input_schema, &step.inputs)?;
                 if !missing.is_empty() {
                     let message = format!(
@@ -221,9 +258,80 @@ impl<'c> Judge<'c> {
                     );
                     out.push(make(Code::UpgradeImpact, Some(latest), missing, message));
                 }
+                let errors = self.value_errors(store, operation.input_schema, step, false)?;
+                let already = |e: &ValueError| {
+                    rejected.is_some_and(|r| {
+                        r.iter()
+                            .any(|p| p.pointer == e.pointer && p.message == e.message)
+                    })
+                };
+                for error in errors.iter().filter(|e| !already(e)) {
+                    let message = format!(
+                        "moving to {name} {latest} makes a literal value invalid: {} (input schema at {})",
+                        error.message, error.schema_pointer
+                    );
+                    out.push(about_value(
+                        make(Code::UpgradeImpact, Some(latest), Vec::new(), message),
+                        error,
+                    ));
+                }
             }
         }
         Ok(())
+    }
+
+    /// The errors in `step`'s literal input against the schema in `blob` that no dynamic value can change. A
+    /// missing top-level required input is left to `missing-required-input` (which knows about defaults). `count`
+    /// adds the step's values to the totals (once per step: for its pinned version). An input schema that cannot
+    /// be compiled checks nothing; a warning says so once.
+    fn value_errors(
+        &mut self,
+        store: &mut Store,
+        blob: BlobId,
+        step: &Step,
+        count: bool,
+    ) -> Result<Vec<ValueError>> {
+        if step.values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let validator = match self.validators.get(&blob) {
+            Some(validator) => validator.clone(),
+            None => {
+                let schema = store.json(blob)?;
+                let validator = match SchemaValidator::new(&schema) {
+                    Ok(validator) => Some(Rc::new(validator)),
+                    Err(error) => {
+                        tracing::warn!(
+                            "{} {} `{}`: the stored input schema is {error}; literal values are not checked \
+                             against it",
+                            step.connector,
+                            step.version,
+                            step.operation
+                        );
+                        None
+                    }
+                };
+                self.validators.insert(blob, validator.clone());
+                validator
+            }
+        };
+        let Some(validator) = validator else {
+            return Ok(Vec::new());
+        };
+        if count {
+            self.literal_values += step.values.literals;
+            self.dynamic_values += step.values.dynamic.len() as u64;
+        }
+        let input = step.values.input_for(validator.schema());
+        if validator.is_valid(&input) {
+            return Ok(Vec::new());
+        }
+        Ok(validator
+            .errors(&input)
+            .into_iter()
+            .filter(|e| step.values.settles(e))
+            .filter(|e| !(e.keyword == "required" && e.pointer.matches('/').count() == 1))
+            .collect())
     }
 
     /// The required inputs of the schema in `blob` (those without a default) that `set` lacks.
@@ -262,6 +370,24 @@ impl<'c> Judge<'c> {
             },
         })
     }
+}
+
+/// A finding about one value: its pointers, and a fingerprint that tells it from the step's other values.
+fn about_value(mut finding: Finding, error: &ValueError) -> Finding {
+    finding.fingerprint = fingerprint(&[
+        finding.code.as_str(),
+        &finding.file,
+        finding.workflow.as_ref().map_or("", |w| w.id.as_str()),
+        finding.step.as_deref().unwrap_or(""),
+        &finding.connector,
+        finding.version.as_deref().unwrap_or(""),
+        finding.operation.as_deref().unwrap_or(""),
+        &error.pointer,
+        &error.schema_pointer,
+    ]);
+    finding.pointer = Some(error.pointer.clone());
+    finding.schema_pointer = Some(error.schema_pointer.clone());
+    finding
 }
 
 fn quoted_list(names: &[String]) -> String {

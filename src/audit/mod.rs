@@ -14,6 +14,7 @@ mod ignore;
 mod judge;
 mod locate;
 pub mod render;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub use ignore::{
     Applied, DEFAULT_IGNORE_FILE, EntryStatus, IgnoreEntry, IgnoreFile, IgnoreStatus,
 };
 pub use judge::Judge;
+pub use values::{StepValues, literal_input};
 
 use crate::findings::SeverityOverrides;
 pub use crate::findings::{AuditCode as Code, Severity, SnapshotRef, fingerprint};
@@ -150,9 +152,16 @@ pub struct Finding {
     pub operation: Option<String>,
     /// `missing-required-input` and `upgrade-impact`: the required inputs the step does not set.
     pub inputs: Vec<String>,
+    /// `invalid-input-value`, and `upgrade-impact` about a value: where the value is in the step's input (a JSON
+    /// Pointer: `/channel`, `/options/mode`, `/tags/0`). `None` for every other finding.
+    pub pointer: Option<String>,
+    /// With `pointer`: the keyword that rejects the value, as a JSON Pointer into the input schema of the pinned
+    /// version (`upgrade-impact`: of the newest version), `$ref`s not followed (`/properties/channel/type`).
+    pub schema_pointer: Option<String>,
     pub message: String,
-    /// Short hash of the identifying fields (code, file, workflow id, step, connector, version, operation); the
-    /// line, message and newest version are left out so that it survives edits elsewhere and new releases.
+    /// Short hash of the identifying fields (code, file, workflow id, step, connector, version, operation, and for
+    /// a value also its pointer and schema pointer); the line, message and newest version are left out so that it
+    /// survives edits elsewhere and new releases.
     pub fingerprint: String,
     /// Whether this finding, on its own, fails the gate at the chosen `--fail-on`.
     pub gating: bool,
@@ -228,6 +237,11 @@ pub struct Report {
     pub files_scanned: u64,
     pub workflows_scanned: u64,
     pub steps_scanned: u64,
+    /// Literal input values checked against the pinned version's input schema.
+    pub literal_values: u64,
+    /// Dynamic input values (jsonpath, interpolated strings, …) those steps hold, which only a run decides: not
+    /// checked.
+    pub dynamic_values: u64,
     /// Active findings: by file, then workflow, then step (in file order), then severity (worst first).
     pub findings: Vec<Finding>,
     pub suppressed: Vec<Suppressed>,
@@ -383,6 +397,8 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
         files_scanned: exports.len() as u64,
         workflows_scanned,
         steps_scanned,
+        literal_values: judge.literal_values(),
+        dynamic_values: judge.dynamic_values(),
         findings,
         suppressed,
         ignore,

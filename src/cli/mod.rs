@@ -6,6 +6,7 @@
 
 mod args;
 mod audit;
+mod call;
 mod crawl;
 mod diff;
 mod history;
@@ -16,6 +17,7 @@ mod progress;
 mod prune;
 mod report;
 mod search;
+mod validate;
 
 use std::path::PathBuf;
 
@@ -139,6 +141,16 @@ pub enum Command {
         after_help = "Examples:\n  trayscope history hubspot\n  trayscope history salesforce --operation find_records --format json\n\nExit codes: 0 printed, 2 a connector or operation in no complete snapshot, or no catalog."
     )]
     History(history::HistoryArgs),
+    /// Check an operation's input against its stored input schema, offline: every error at once, with pointers
+    #[command(
+        after_help = "Examples:\n  trayscope validate slack send_message --input message.json\n  echo '{\"channel\": 42}' | trayscope validate slack send_message --version 9.1 --format json\n\nExit codes: 0 valid, 1 invalid, 2 it could not run (unknown connector, version or operation; input not JSON; no catalog)."
+    )]
+    Validate(validate::ValidateArgs),
+    /// Run one operation through Tray's Call Connector API (billable: one task), after validating its input
+    #[command(
+        after_help = "Examples:\n  TRAY_TOKEN=… trayscope call slack send_message --auth-id 6f0c… --input message.json\n  trayscope call slack send_message --auth-id 6f0c… --version 9.1 --format json < message.json\n\nOnly a 429 or a connection that could not be opened is retried: a 5xx, a timeout or a cut answer may mean\nthe call ran, and is reported, never repeated.\n\nExit codes: 0 outcome success, 1 invalid input (nothing sent), outcome error, or Tray refused the request\n(HTTP 400), 2 it could not run or may have run (token refused, 404, 5xx, timeout, no catalog, …)."
+    )]
+    Call(call::CallArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell)
     #[command(
         after_help = "Examples:\n  trayscope completions bash > ~/.local/share/bash-completion/completions/trayscope\n  trayscope completions zsh > \"${fpath[1]}/_trayscope\"\n  trayscope completions fish > ~/.config/fish/completions/trayscope.fish"
@@ -192,6 +204,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Index(args) => search::run_index(&cx, args),
         Command::Prune(args) => prune::run_prune(&cx, args),
         Command::History(args) => history::run_history(&cx, args),
+        Command::Validate(args) => validate::run_validate(&cx, args),
+        Command::Call(args) => call::run_call(&cx, args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             output::emit(None, Outcome::Success, |out| {

@@ -6,6 +6,7 @@
 
 mod blob;
 mod history;
+mod lookup;
 mod pick;
 mod prune;
 mod write;

@@ -131,6 +131,33 @@ fn every_printing_command_prints_documented_json_with_format_json() {
     assert!(search["hits"].as_array().is_some_and(|h| !h.is_empty()));
     let history = json_of(&s, &["history", "hubspot", "--format", "json"], 0);
     assert_eq!(history["connector"], "hubspot");
+    let input = s.path("input.json");
+    std::fs::write(&input, r#"{"channel": "C1", "text": "hi"}"#).unwrap();
+    let validate = json_of(
+        &s,
+        &[
+            "validate",
+            "slack",
+            "send_message",
+            "--input",
+            input.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert_eq!(
+        keys(&validate),
+        [
+            "connector",
+            "errors",
+            "operation",
+            "relaxed",
+            "snapshot",
+            "valid",
+            "version"
+        ]
+    );
     let audit = json_of(
         &s,
         &["audit", exports().to_str().unwrap(), "--format", "json"],
@@ -218,6 +245,8 @@ fn a_config_file_that_does_not_exist_is_exit_2_naming_it_for_every_command() {
         vec!["index"],
         vec!["prune", "--keep", "1"],
         vec!["history", "hubspot"],
+        vec!["validate", "slack", "send_message", "--input", "in.json"],
+        vec!["call", "slack", "send_message", "--auth-id", "a"],
         vec!["completions", "bash"],
         vec!["man-pages", "man"],
     ];

@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "index",
     "prune",
     "history",
+    "validate",
+    "call",
     "completions",
     "man-pages",
 ];

@@ -19,3 +19,4 @@ mod prune;
 mod reliability;
 mod reports;
 mod search;
+mod validate;

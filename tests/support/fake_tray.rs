@@ -164,6 +164,7 @@ struct State {
     held: AtomicU64,
     /// Becomes true once: every held request goes on.
     release: tokio::sync::watch::Sender<bool>,
+    calls: CallLog,
 }
 
 /// A running fake. Dropping it stops the server.
@@ -216,6 +217,7 @@ impl FakeTray {
             paths: Mutex::new(Vec::new()),
             held: AtomicU64::new(0),
             release: tokio::sync::watch::channel(false).0,
+            calls: CallLog::default(),
         });
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (shutdown_tx, mut shutdown_rx) = tokio::sync::oneshot::channel::<()>();
@@ -380,6 +382,9 @@ async fn handle(
     let _guard = InFlight(&state);
     let path = req.uri().path().to_owned();
     state.paths.lock().unwrap().push(path.clone());
+    if req.method() == hyper::Method::POST {
+        return Ok(handle_call(&state, req, &path).await);
+    }
 
     if let Some(bucket) = &state.bucket {
         let mut b = bucket.lock().unwrap();
@@ -521,5 +526,202 @@ async fn handle(
             std::io::ErrorKind::ConnectionAborted,
             "injected drop",
         )),
+    }
+}
+
+// ---- Call Connector: POST /core/v1/connectors/{name}/versions/{version}/call ----
+//
+// Records every POST (so tests can say what was and was not sent), checks the token (401), the connector version
+// (404) and the body's shape (400), and answers `{"outcome": "success", "output": …}` unless a [`CallFault`] says
+// otherwise. It validates no input: that is trayscope's job, and `--no-validate` must be able to get past it.
+
+/// One POST the fake received.
+#[derive(Debug, Clone)]
+pub struct ReceivedCall {
+    pub path: String,
+    /// Whether it carried the right Bearer token.
+    pub authorized: bool,
+    /// The body as received.
+    pub body: String,
+    /// The body as JSON, when it was JSON.
+    pub json: Option<Value>,
+}
+
+/// How the call endpoint misbehaves.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallFault {
+    /// Answer this status with a Tray error body.
+    Status(u16),
+    /// Wait this long, then answer a success.
+    Slow(Duration),
+    /// Announce the whole success body, send half, close the connection.
+    CutBody,
+    /// HTTP 200 with `{"outcome": "error", "output": {"message": …}}`: the third party failed.
+    ErrorOutcome(String),
+    /// A success whose `output` is this value.
+    Output(Value),
+}
+
+#[derive(Debug, Default)]
+struct CallLog {
+    received: Mutex<Vec<ReceivedCall>>,
+    faults: Mutex<Vec<(CallFault, u32)>>,
+}
+
+impl FakeTray {
+    /// Makes the next `times` calls (that get past the token, path and body checks) answer with `fault`.
+    pub fn call_fault(&self, fault: CallFault, times: u32) {
+        self.state.calls.faults.lock().unwrap().push((fault, times));
+    }
+
+    /// Every POST received so far, in order.
+    pub fn calls(&self) -> Vec<ReceivedCall> {
+        self.state.calls.received.lock().unwrap().clone()
+    }
+}
+
+async fn handle_call(
+    state: &State,
+    req: Request<hyper::body::Incoming>,
+    path: &str,
+) -> Response<Body> {
+    let expected = format!("Bearer {}", state.token);
+    let authorized = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        == Some(expected.as_str());
+    let bytes = match req.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    let body = String::from_utf8_lossy(&bytes).into_owned();
+    let json: Option<Value> = serde_json::from_slice(&bytes).ok();
+    state.calls.received.lock().unwrap().push(ReceivedCall {
+        path: path.to_owned(),
+        authorized,
+        body,
+        json: json.clone(),
+    });
+    if !authorized {
+        return error_response(401, "Unauthorized");
+    }
+    let segments: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(unescape)
+        .collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let [
+        "core",
+        "v1",
+        "connectors",
+        name,
+        "versions",
+        version,
+        "call",
+    ] = segments.as_slice()
+    else {
+        return error_response(404, "Not found");
+    };
+    let operations = state
+        .catalog
+        .lock()
+        .unwrap()
+        .operations
+        .get(&((*name).to_owned(), (*version).to_owned()))
+        .cloned();
+    let Some(operations) = operations else {
+        return error_response(404, "Connector or version not found");
+    };
+    let Some(Value::Object(body)) = json else {
+        return error_response(400, "The request body must be a JSON object");
+    };
+    let operation = match (body.get("operation"), body.get("authId"), body.get("input")) {
+        (Some(Value::String(op)), Some(Value::String(auth)), Some(Value::Object(_)))
+            if !auth.is_empty() =>
+        {
+            op.clone()
+        }
+        _ => {
+            return error_response(
+                400,
+                "Expected {\"operation\": string, \"authId\": string, \"input\": object}",
+            );
+        }
+    };
+    if body
+        .get("returnOutputSchema")
+        .is_some_and(|v| !v.is_boolean())
+    {
+        return error_response(400, "returnOutputSchema must be a boolean");
+    }
+    let Some(element) = operations["elements"]
+        .as_array()
+        .and_then(|ops| ops.iter().find(|op| op["name"] == operation.as_str()))
+        .cloned()
+    else {
+        return error_response(400, &format!("Unknown operation {operation}"));
+    };
+    let fault = {
+        let mut faults = state.calls.faults.lock().unwrap();
+        faults
+            .iter_mut()
+            .find(|(_, left)| *left > 0)
+            .map(|(fault, left)| {
+                *left -= 1;
+                fault.clone()
+            })
+    };
+    let mut success = json!({"outcome": "success", "output": {}});
+    if body.get("returnOutputSchema") == Some(&Value::Bool(true)) {
+        success["outputSchema"] = element["outputSchema"].clone();
+    }
+    match fault {
+        None => json_response(StatusCode::OK, &success),
+        Some(CallFault::Status(code)) => error_response(code, "Injected failure"),
+        Some(CallFault::Slow(delay)) => {
+            tokio::time::sleep(delay).await;
+            json_response(StatusCode::OK, &success)
+        }
+        Some(CallFault::ErrorOutcome(message)) => json_response(
+            StatusCode::OK,
+            &json!({"outcome": "error", "output": {"message": message}}),
+        ),
+        Some(CallFault::Output(output)) => {
+            success["output"] = output;
+            json_response(StatusCode::OK, &success)
+        }
+        Some(CallFault::CutBody) => {
+            let bytes = serde_json::to_vec(&success).unwrap();
+            let total = bytes.len();
+            let half = Bytes::from(bytes[..total / 2].to_vec());
+            // Half the body, then one yield (so hyper flushes the headers and that half), then the cut.
+            let chunks = futures_util::stream::unfold(0, move |step| {
+                let half = half.clone();
+                async move {
+                    match step {
+                        0 => Some((Ok(Frame::data(half)), 1)),
+                        1 => {
+                            tokio::task::yield_now().await;
+                            Some((
+                                Err(std::io::Error::new(
+                                    std::io::ErrorKind::ConnectionReset,
+                                    "injected cut",
+                                )),
+                                2,
+                            ))
+                        }
+                        _ => None,
+                    }
+                }
+            });
+            Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .header("content-length", total.to_string())
+                .body(BodyExt::boxed(StreamBody::new(chunks)))
+                .unwrap()
+        }
     }
 }

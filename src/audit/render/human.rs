@@ -97,13 +97,20 @@ pub fn render(report: &Report, style: HumanStyle, out: &mut dyn Write) -> io::Re
         writeln!(out)?;
     }
     let s = &report.summary;
-    let scanned = format!(
+    let mut scanned = format!(
         "{}, {}, {} against snapshot {}",
         count(report.files_scanned, "file", "files"),
         count(report.workflows_scanned, "workflow", "workflows"),
         count(report.steps_scanned, "step", "steps"),
         report.snapshot.id
     );
+    if report.literal_values + report.dynamic_values > 0 {
+        scanned.push_str(&format!(
+            " ({} checked, {} left to run time)",
+            count(report.literal_values, "literal value", "literal values"),
+            count(report.dynamic_values, "dynamic value", "dynamic values")
+        ));
+    }
     let total = s.errors + s.warnings + s.notes;
     if total == 0 {
         write!(out, "no findings in {scanned}")?;

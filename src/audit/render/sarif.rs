@@ -92,6 +92,8 @@ struct RunProperties<'a> {
     files_scanned: u64,
     workflows_scanned: u64,
     steps_scanned: u64,
+    literal_values: u64,
+    dynamic_values: u64,
     fail_on: FailOn,
     gate_failed: bool,
 }
@@ -161,6 +163,11 @@ struct ResultProperties<'a> {
     workflow: Option<&'a WorkflowRef>,
     step: Option<&'a str>,
     inputs: &'a [String],
+    /// `invalid-input-value` and value `upgrade-impact`: where the value is in the step's input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<&'a str>,
+    #[serde(rename = "schemaPointer", skip_serializing_if = "Option::is_none")]
+    schema_pointer: Option<&'a str>,
     gating: bool,
 }
 
@@ -199,6 +206,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 files_scanned: report.files_scanned,
                 workflows_scanned: report.workflows_scanned,
                 steps_scanned: report.steps_scanned,
+                literal_values: report.literal_values,
+                dynamic_values: report.dynamic_values,
                 fail_on: report.summary.fail_on,
                 gate_failed: report.summary.failed,
             },
@@ -267,6 +276,8 @@ fn result<'a>(finding: &'a Finding, suppression: Option<(usize, &str)>) -> Sarif
             workflow: finding.workflow.as_ref(),
             step: finding.step.as_deref(),
             inputs: &finding.inputs,
+            pointer: finding.pointer.as_deref(),
+            schema_pointer: finding.schema_pointer.as_deref(),
             gating: finding.gating,
         },
         suppressions: suppression.map(|(entry, reason)| {

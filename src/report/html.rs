@@ -245,7 +245,7 @@ fn schema_change(c: &SchemaChange) -> String {
             "non-breaking"
         },
         c.direction.as_str(),
-        escape(c.kind),
+        escape(c.kind.as_str()),
         escape(if c.pointer.is_empty() {
             "/"
         } else {

@@ -72,6 +72,39 @@ pub fn follow<'a>(root: &'a Value, node: &'a Value, max_hops: usize) -> Followed
     }
 }
 
+/// Like [`follow`], but also returns every node met on the way, `node` first and the node the chain ended on last,
+/// for callers that merge what is written next to each `$ref` with its target.
+pub fn follow_chain<'a>(
+    root: &'a Value,
+    node: &'a Value,
+    max_hops: usize,
+) -> (Vec<&'a Value>, Followed<'a>) {
+    let mut nodes = vec![node];
+    let mut seen: Vec<&'a str> = Vec::new();
+    let mut current = node;
+    loop {
+        let Some(reference) = reference_of(current) else {
+            let end = Followed::Schema {
+                node: current,
+                hops: seen.len(),
+            };
+            return (nodes, end);
+        };
+        if seen.contains(&reference) {
+            return (nodes, Followed::Cycle { reference });
+        }
+        if seen.len() >= max_hops {
+            return (nodes, Followed::TooLong { reference });
+        }
+        let Some(target) = resolve(root, reference) else {
+            return (nodes, Followed::Unresolvable { reference });
+        };
+        seen.push(reference);
+        nodes.push(target);
+        current = target;
+    }
+}
+
 /// Follows `$ref`s from `node` leniently: the last node reached, whatever stopped the chain (a cycle, a dangling
 /// or remote reference, the budget). For readers that only want the best available view of a node.
 pub fn follow_leniently<'a>(root: &'a Value, node: &'a Value, max_hops: usize) -> &'a Value {
@@ -200,6 +233,12 @@ mod tests {
                 reference: "#/definitions/nowhere"
             }
         );
+        let (nodes, end) = follow_chain(&root, &start, 8);
+        assert_eq!(nodes.len(), 3);
+        assert_eq!(end, follow(&root, &start, 8));
+        let (nodes, end) = follow_chain(&root, &start, 1);
+        assert_eq!(nodes.len(), 2);
+        assert!(matches!(end, Followed::TooLong { .. }));
         let reached = follow_leniently(&root, &looping, 101);
         assert!(
             std::ptr::eq(reached, &root["definitions"]["loop"])

@@ -100,6 +100,8 @@ pub struct ConnectionArgs {
     pub max_response_mb: u64,
 }
 
+const NO_TOKEN: &str = "no API token: set TRAY_TOKEN or pass --token-file PATH";
+
 impl ConnectionArgs {
     /// An API client from the flags, then the settings (file and environment), then the defaults; the token from
     /// `--token-file` or `TRAY_TOKEN`.
@@ -146,10 +148,7 @@ impl ConnectionArgs {
             }
             None => match std::env::var("TRAY_TOKEN") {
                 Ok(raw) => Token::new(&raw).map_err(|e| anyhow!("TRAY_TOKEN: {e}")),
-                Err(_) => bail!(
-                    "no API token: set TRAY_TOKEN or pass --token-file PATH (crawling a directory with --from-dir \
-                     needs none)"
-                ),
+                Err(_) => bail!("{NO_TOKEN}"),
             },
         }
     }
@@ -182,7 +181,13 @@ impl SourceArgs {
                 max_body_bytes: self.connection.max_body_bytes(),
             });
         }
-        Ok(Source::Http(self.connection.client(settings)?))
+        match self.connection.client(settings) {
+            Ok(client) => Ok(Source::Http(client)),
+            Err(e) if e.to_string() == NO_TOKEN => {
+                bail!("{NO_TOKEN} (crawling a directory with --from-dir needs none)")
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub fn crawl_options(&self, settings: &Settings) -> CrawlOptions {

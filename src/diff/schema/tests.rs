@@ -380,6 +380,53 @@ fn existing_property_becoming_required_names_it_in_the_message() {
 }
 
 #[test]
+fn a_new_optional_property_breaks_an_open_input_only_where_it_restricts_the_value() {
+    let open_old = json!({ "type": "object", "properties": { "a": { "type": "string" } } });
+    let closed_old = json!({ "type": "object", "properties": { "a": { "type": "string" } },
+                             "additionalProperties": false });
+    let with = |old: &Value, b: Value| {
+        let mut new = old.clone();
+        new["properties"]["b"] = b;
+        new
+    };
+    // Open: `{"b": 5}` was valid and a string-typed `b` now rejects it; that is the verdict, and the message says why.
+    let typed = diff_schemas(
+        &open_old,
+        &with(&open_old, json!({ "type": "string" })),
+        Input,
+    );
+    assert_eq!(typed.len(), 1);
+    assert!(typed[0].breaking);
+    assert!(
+        typed[0].message.contains("the object is open"),
+        "{}",
+        typed[0].message
+    );
+    // Open, but the new property accepts anything: every old value still fits.
+    let anything = diff_schemas(
+        &open_old,
+        &with(&open_old, json!({ "description": "any" })),
+        Input,
+    );
+    assert_eq!(anything.len(), 1);
+    assert!(!anything[0].breaking);
+    assert_eq!(anything[0].message, "new optional property `b`");
+    // Closed: nothing could be sent under the name before.
+    let closed = diff_schemas(
+        &closed_old,
+        &with(&closed_old, json!({ "type": "string" })),
+        Input,
+    );
+    assert!(!is_breaking(&closed));
+    // Outputs may gain properties.
+    assert!(!is_breaking(&diff_schemas(
+        &open_old,
+        &with(&open_old, json!({ "type": "string" })),
+        Output
+    )));
+}
+
+#[test]
 fn removing_a_property_from_a_closed_input_is_breaking_but_from_an_open_one_is_not() {
     let props = json!({ "a": { "type": "string" } });
     let open_old = json!({ "properties": props });

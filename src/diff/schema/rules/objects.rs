@@ -531,20 +531,24 @@ impl<'a> Differ<'a> {
                             format!("new required property `{}`", name(prop)),
                         );
                     } else {
-                        // On an open input the name could carry any value before; now it must fit `b`. The
-                        // engine decides whether it does. Outputs may gain properties (the output policy).
+                        // On an open input the name could carry any value `additionalProperties` allowed
+                        // before; now it must fit `b`: breaking iff `b` rejects one of those. On a closed input
+                        // nothing could be sent under the name. Outputs may gain properties (the output policy).
+                        let input = !closed_o && self.narrows(ap_o.unwrap_or(&TRUE_SCHEMA), b);
                         let effect = Effect {
-                            input: !closed_o,
+                            input,
                             output: false,
                         };
-                        self.push(
-                            p,
-                            SchemaKind::PropertyAdded,
-                            effect,
-                            None,
-                            Some(b),
-                            format!("new optional property `{}`", name(prop)),
-                        );
+                        let message = if input {
+                            format!(
+                                "new optional property `{}`; the object is open, so a value of another shape sent \
+                                 under that name before is now rejected",
+                                name(prop)
+                            )
+                        } else {
+                            format!("new optional property `{}`", name(prop))
+                        };
+                        self.push(p, SchemaKind::PropertyAdded, effect, None, Some(b), message);
                     }
                 }
                 (Some(a), None) => {

@@ -43,7 +43,11 @@ pub struct Deprecation {
 
 impl Deprecation {
     /// A verdict from the policy `entry`.
-    pub fn from_policy(entry: &Entry, today: NaiveDate, latest: Option<Replacement>) -> Deprecation {
+    pub fn from_policy(
+        entry: &Entry,
+        today: NaiveDate,
+        latest: Option<Replacement>,
+    ) -> Deprecation {
         Deprecation {
             source: DeprecationSource::Policy,
             sunset: Some(entry.sunset.to_string()),

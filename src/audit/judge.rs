@@ -93,7 +93,12 @@ impl<'c> Judge<'c> {
     }
 
     /// The policy entry in force about `name` at `version` (with its service version, when in the catalog).
-    fn declared(&self, name: &str, version: &str, service_version: Option<i64>) -> Option<&'c Entry> {
+    fn declared(
+        &self,
+        name: &str,
+        version: &str,
+        service_version: Option<i64>,
+    ) -> Option<&'c Entry> {
         let version = version.parse::<Version>().ok()?;
         self.policy?
             .entry_for(name, &version, service_version, self.today)
@@ -101,7 +106,9 @@ impl<'c> Judge<'c> {
 
     /// `deprecations.toml entry 3`, for messages.
     fn cite(&self, entry: &Entry) -> String {
-        let file = self.policy.map_or("the deprecation policy", |p| p.display.as_str());
+        let file = self
+            .policy
+            .map_or("the deprecation policy", |p| p.display.as_str());
         format!("{file} entry {}", entry.index)
     }
 
@@ -246,7 +253,10 @@ impl<'c> Judge<'c> {
                         ),
                     )
                 } else {
-                    (DeprecationSource::Api, "Tray marks it deprecated".to_owned())
+                    (
+                        DeprecationSource::Api,
+                        "Tray marks it deprecated".to_owned(),
+                    )
                 };
                 let mut finding = make(
                     Code::DeprecatedConnectorVersion,
@@ -254,9 +264,8 @@ impl<'c> Judge<'c> {
                     Vec::new(),
                     format!("{name} {version} is deprecated: {why}; move to {name} {latest}"),
                 );
-                finding.deprecation = Some(Deprecation::inferred(
-                    source, why, None, self.today, newest,
-                ));
+                finding.deprecation =
+                    Some(Deprecation::inferred(source, why, None, self.today, newest));
                 out.push(finding);
             }
             None => {}

@@ -33,8 +33,8 @@ pub use judge::Judge;
 pub use values::{StepValues, literal_input};
 
 use crate::findings::SeverityOverrides;
-use crate::policy::Policy;
 pub use crate::findings::{AuditCode as Code, Severity, SnapshotRef, fingerprint};
+use crate::policy::Policy;
 use crate::store::{Store, StoreError};
 use strum::IntoEnumIterator;
 
@@ -448,7 +448,8 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
 fn sunset_is_near(finding: &Finding, within: i64) -> bool {
     finding.code == Code::DeprecatedConnectorVersion
         && finding.deprecation.as_ref().is_some_and(|d| {
-            d.source == DeprecationSource::Policy && d.days_left.is_some_and(|n| (0..=within).contains(&n))
+            d.source == DeprecationSource::Policy
+                && d.days_left.is_some_and(|n| (0..=within).contains(&n))
         })
 }
 

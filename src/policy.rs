@@ -334,6 +334,82 @@ impl Policy {
     }
 }
 
+/// One policy entry as `history` and the reports show it: its dates on a given day, and the versions of a catalog
+/// it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Declared {
+    /// 1-based index in the policy file.
+    pub entry: usize,
+    pub connector: String,
+    /// `versions <10.0` or `service versions <4`.
+    pub versions: String,
+    pub announced: Option<String>,
+    pub sunset: String,
+    /// Days to the sunset (0 on the day, negative after it).
+    pub days_left: i64,
+    /// In force (announced, or no announcement date).
+    pub active: bool,
+    pub reason: String,
+    pub source: Option<String>,
+    pub replacement: Option<Replacement>,
+    /// The catalog's versions it matches, oldest first.
+    pub affected: Vec<String>,
+}
+
+impl Policy {
+    /// The entries about `connector` (every entry when `None`), as of `today`, with the versions of `catalog` each
+    /// matches; by sunset, then file order.
+    pub fn declared(
+        &self,
+        catalog: &crate::store::Catalog,
+        connector: Option<&str>,
+        today: NaiveDate,
+    ) -> Vec<Declared> {
+        let mut out: Vec<Declared> = self
+            .entries
+            .iter()
+            .filter(|e| connector.is_none_or(|c| e.connector == c))
+            .map(|e| {
+                let mut affected: Vec<&Version> = catalog
+                    .versions_of(&e.connector)
+                    .filter(|v| e.matches(&v.name, &v.version, Some(v.service.version)))
+                    .map(|v| &v.version)
+                    .collect();
+                affected.sort();
+                Declared {
+                    entry: e.index,
+                    connector: e.connector.clone(),
+                    versions: e.target.describe(),
+                    announced: e.announced.map(|d| d.to_string()),
+                    sunset: e.sunset.to_string(),
+                    days_left: e.days_left(today),
+                    active: e.is_active(today),
+                    reason: e.reason.clone(),
+                    source: e.source.clone(),
+                    replacement: e.replacement.clone(),
+                    affected: affected.iter().map(|v| v.as_str().to_owned()).collect(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.sunset, a.entry).cmp(&(&b.sunset, b.entry)));
+        out
+    }
+
+    /// The entries in force whose sunset is `within` days away or less (not past) and that match a version of
+    /// `catalog`: what the reports' "Sunsets within N days" section lists.
+    pub fn sunsets_within(
+        &self,
+        catalog: &crate::store::Catalog,
+        within: i64,
+        today: NaiveDate,
+    ) -> Vec<Declared> {
+        self.declared(catalog, None, today)
+            .into_iter()
+            .filter(|d| d.active && (0..=within).contains(&d.days_left) && !d.affected.is_empty())
+            .collect()
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Document {

@@ -430,3 +430,48 @@ fn json_with_a_policy_matches_its_published_schema() {
     wrong["findings"][0]["deprecation"]["source"] = "rumour".into();
     assert!(!validator.is_valid(&wrong), "the schema checks the source");
 }
+
+#[test]
+fn history_shows_the_policy_dates_beside_the_catalog_events() {
+    let s = setup();
+    let out = run(
+        &s,
+        &["history", "sheets", "--deprecations", "deprecations.toml"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("version-appeared"), "{text}");
+    for line in [
+        "2026-11-01  announced entry 1   sheets versions <10.0: Sheets API v3 shutdown",
+        "2027-06-01  sunset    entry 1   sheets versions <10.0 (106 days left; affects 8.0, 8.6, 9.1; move to \
+         sheets-next 1.0)",
+        "2026-12-01  sunset    entry 6   sheets versions =7.0 (76 days ago; no version in the latest snapshot)",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from:\n{text}");
+    }
+    assert!(
+        !text.contains("mailer"),
+        "only the connector's entries:\n{text}"
+    );
+    let out = run(
+        &s,
+        &[
+            "history",
+            "mailer",
+            "--format",
+            "json",
+            "--deprecations",
+            "deprecations.toml",
+        ],
+    );
+    let timeline: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let declared = timeline["declared"].as_array().unwrap();
+    assert_eq!(declared.len(), 1);
+    assert_eq!(declared[0]["versions"], "service versions <4");
+    assert_eq!(declared[0]["affected"], serde_json::json!(["2.0", "2.1"]));
+    assert_eq!(declared[0]["days_left"], 14);
+    // Without a policy, nothing is declared.
+    let out = run(&s, &["history", "mailer", "--format", "json"]);
+    let timeline: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(timeline["declared"], serde_json::json!([]));
+}

@@ -83,6 +83,8 @@ fn main() {
         paths: vec![exports.clone()],
         snapshot: None,
         ignore: None,
+        policy: None,
+        sunset_within: 30,
         fail_on: FailOn::Never,
         today: chrono::Utc::now().date_naive(),
         base_dir: scratch.path().to_owned(),

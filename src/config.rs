@@ -41,6 +41,8 @@ pub struct Settings {
     pub max_chars: Option<usize>,
     /// `[severity]`: levels for diff and audit codes.
     pub severity: SeverityOverrides,
+    /// `deprecations`: the deprecation policy file (relative paths: to the settings file's directory).
+    pub deprecations: Option<PathBuf>,
 }
 
 impl Settings {
@@ -53,6 +55,7 @@ impl Settings {
         self.reports_dir = other.reports_dir.or(self.reports_dir);
         self.max_chars = other.max_chars.or(self.max_chars);
         self.severity.extend(other.severity);
+        self.deprecations = other.deprecations.or(self.deprecations);
         self
     }
 }
@@ -65,6 +68,7 @@ const KEYS: &[&str] = &[
     "reports_dir",
     "max_chars",
     "severity",
+    "deprecations",
 ];
 
 /// Loads the settings: `--config FILE` (which must exist), else `<home>/trayscope.toml` when present, then the
@@ -186,6 +190,13 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 )),
                 None => problems.push(format!(
                     "`max_chars`: expected an integer, found {}",
+                    kind(value)
+                )),
+            },
+            "deprecations" => match value.as_str() {
+                Some(text) if !text.is_empty() => settings.deprecations = Some(base.join(text)),
+                _ => problems.push(format!(
+                    "`deprecations`: expected a non-empty path, found {}",
                     kind(value)
                 )),
             },
@@ -376,6 +387,7 @@ api_url = "https://api.eu1.tray.io"
 concurrency = 4
 rate_limit = 20
 reports_dir = "out/reports"
+deprecations = "deprecations.toml"
 [severity]
 operation-changed = "warning"
 outdated-connector-version = "error"
@@ -384,6 +396,10 @@ outdated-connector-version = "error"
         )
         .unwrap();
         assert_eq!(settings.region, Some(Region::Eu1));
+        assert_eq!(
+            settings.deprecations,
+            Some(PathBuf::from("/etc/trayscope/deprecations.toml"))
+        );
         assert_eq!(settings.concurrency, Some(4));
         assert_eq!(settings.rate_limit, Some(20.0));
         assert_eq!(

@@ -157,6 +157,8 @@ pub enum AuditCode {
     IgnoreExpired,
     /// An ignore entry that matched no finding.
     IgnoreStale,
+    /// A deprecation policy entry that matches no version in the snapshot (and whose sunset has not passed).
+    PolicyStale,
 }
 
 impl AuditCode {
@@ -174,24 +176,30 @@ impl AuditCode {
             | AuditCode::InvalidInputValue => Severity::Error,
             AuditCode::OutdatedConnectorVersion
             | AuditCode::UnknownConnector
-            | AuditCode::IgnoreExpired => Severity::Warning,
+            | AuditCode::IgnoreExpired
+            | AuditCode::PolicyStale => Severity::Warning,
             AuditCode::UpgradeImpact | AuditCode::IgnoreStale => Severity::Note,
         }
     }
 
     /// Whether the code is about a workflow step (and so can be ignored), rather than about the ignore file.
     pub fn is_about_a_step(self) -> bool {
-        !matches!(self, AuditCode::IgnoreExpired | AuditCode::IgnoreStale)
+        !matches!(
+            self,
+            AuditCode::IgnoreExpired | AuditCode::IgnoreStale | AuditCode::PolicyStale
+        )
     }
 
     /// One line saying what the code means (SARIF rule descriptions, JUnit, docs).
     pub fn summary(self) -> &'static str {
         match self {
             AuditCode::RetiredConnectorVersion => {
-                "The connector is in the catalog but the pinned version no longer is."
+                "The connector is in the catalog but the pinned version no longer is, or the deprecation \
+                 policy's sunset for it has passed."
             }
             AuditCode::DeprecatedConnectorVersion => {
-                "The pinned version's service version is superseded by a newer one of the same connector."
+                "The pinned version's service version is superseded by a newer one of the same connector, Tray \
+                 marks it deprecated, or the deprecation policy announces its sunset."
             }
             AuditCode::OperationMissing => {
                 "The step's operation does not exist in its pinned version."
@@ -215,6 +223,10 @@ impl AuditCode {
                 "An ignore entry's `until` date has passed: it no longer suppresses anything."
             }
             AuditCode::IgnoreStale => "An ignore entry matched no finding: it can be removed.",
+            AuditCode::PolicyStale => {
+                "A deprecation policy entry matches no version in the snapshot and its sunset has not passed: \
+                 a typo, or versions Tray already removed."
+            }
         }
     }
 }

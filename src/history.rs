@@ -117,6 +117,24 @@ pub struct Timeline {
     pub snapshots: usize,
     /// In snapshot order; within a snapshot, by version and then by [`EventCode`] order.
     pub events: Vec<Event>,
+    /// The deprecation policy's entries about the connector (announced and sunset dates, and the versions of the
+    /// latest complete snapshot each matches), by sunset; empty without a policy.
+    pub declared: Vec<crate::policy::Declared>,
+}
+
+impl Timeline {
+    /// Adds what the deprecation `policy` declares about the connector, as of `today`.
+    pub fn declare(
+        &mut self,
+        store: &mut Store,
+        policy: &crate::policy::Policy,
+        today: chrono::NaiveDate,
+    ) -> Result<(), HistoryError> {
+        let latest = store.complete_snapshot(None)?;
+        let catalog = store.catalog(latest.id)?;
+        self.declared = policy.declared(&catalog, Some(&self.connector), today);
+        Ok(())
+    }
 }
 
 /// What is known about one version from the snapshots read so far.
@@ -364,6 +382,7 @@ pub fn timeline(
         operation: operation.map(str::to_owned),
         snapshots: snapshots.len(),
         events,
+        declared: Vec::new(),
     })
 }
 

@@ -18,6 +18,7 @@ pub mod home;
 pub mod index;
 pub mod model;
 pub mod nightly;
+pub mod policy;
 pub mod refs;
 pub mod report;
 pub mod source;

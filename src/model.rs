@@ -89,6 +89,11 @@ impl Version {
     pub fn minor(&self) -> u64 {
         self.parsed.minor
     }
+
+    /// Compares the numbers only ("9.0" and "9.00" are equal here; [`Ord`] still tells their spellings apart).
+    pub fn cmp_numeric(&self, other: &Version) -> Ordering {
+        self.parsed.cmp(&other.parsed)
+    }
 }
 
 /// Why a version string was refused.

@@ -266,6 +266,7 @@ impl IgnoreFile {
             inputs: Vec::new(),
             pointer: None,
             schema_pointer: None,
+            deprecation: None,
             message,
             fingerprint: fingerprint(&[
                 code.as_str(),
@@ -462,6 +463,7 @@ mod tests {
             inputs: Vec::new(),
             pointer: None,
             schema_pointer: None,
+            deprecation: None,
             message: String::new(),
             fingerprint: String::new(),
             gating: false,

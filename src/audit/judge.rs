@@ -11,8 +11,12 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
+use chrono::NaiveDate;
+
+use super::deprecation::{Deprecation, DeprecationSource};
 use super::{Code, ConnectorMapping, Finding, Pin, Result, WorkflowRef, export::Step, fingerprint};
-use crate::model::Standing;
+use crate::model::{Standing, Version};
+use crate::policy::{Entry, Policy, Replacement};
 use crate::store::{BlobId, Catalog, OperationEntry, Store};
 use crate::validate::{SchemaValidator, ValueError};
 
@@ -29,6 +33,9 @@ pub struct Judge<'c> {
     validators: HashMap<BlobId, Option<Rc<SchemaValidator>>>,
     literal_values: u64,
     dynamic_values: u64,
+    /// The deprecation policy, and the date its announcements and sunsets are compared with.
+    policy: Option<&'c Policy>,
+    today: NaiveDate,
 }
 
 /// The versions of one connector.
@@ -73,7 +80,36 @@ impl<'c> Judge<'c> {
             validators: HashMap::new(),
             literal_values: 0,
             dynamic_values: 0,
+            policy: None,
+            today: NaiveDate::MIN,
         }
+    }
+
+    /// Judges with the deprecation `policy` in force on `today` as well as the catalog.
+    pub fn with_policy(mut self, policy: Option<&'c Policy>, today: NaiveDate) -> Judge<'c> {
+        self.policy = policy;
+        self.today = today;
+        self
+    }
+
+    /// The policy entry in force about `name` at `version` (with its service version, when in the catalog).
+    fn declared(
+        &self,
+        name: &str,
+        version: &str,
+        service_version: Option<i64>,
+    ) -> Option<&'c Entry> {
+        let version = version.parse::<Version>().ok()?;
+        self.policy?
+            .entry_for(name, &version, service_version, self.today)
+    }
+
+    /// `deprecations.toml entry 3`, for messages.
+    fn cite(&self, entry: &Entry) -> String {
+        let file = self
+            .policy
+            .map_or("the deprecation policy", |p| p.display.as_str());
+        format!("{file} entry {}", entry.index)
     }
 
     /// Literal input values checked against a pinned version's input schema so far.
@@ -115,6 +151,7 @@ impl<'c> Judge<'c> {
                 inputs,
                 pointer: None,
                 schema_pointer: None,
+                deprecation: None,
                 message,
                 fingerprint: fingerprint(&[
                     code.as_str(),
@@ -141,36 +178,97 @@ impl<'c> Judge<'c> {
         let latest_index = family.latest;
         let top_service = family.top_service;
         let latest = catalog.entries[latest_index].version.as_str();
+        let newest = (version != latest).then(|| Replacement {
+            connector: name.to_owned(),
+            version: latest.to_owned(),
+        });
         let Some(&pinned) = self.pins.get(&(name, version)) else {
-            out.push(make(
+            let declared = self.declared(name, version, None);
+            let why = format!("snapshot {snapshot} no longer lists it");
+            let mut message =
+                format!("{name} {version} is retired: {why} (the newest version is {latest})");
+            let deprecation = Deprecation::inferred(
+                DeprecationSource::Catalog,
+                why,
+                declared,
+                self.today,
+                newest,
+            );
+            if let (Some(entry), Some(when)) = (declared, deprecation.when()) {
+                message.push_str(&format!(
+                    "; {} ({when}; {})",
+                    entry.reason,
+                    self.cite(entry)
+                ));
+            }
+            let mut finding = make(
                 Code::RetiredConnectorVersion,
                 Some(latest),
                 Vec::new(),
-                format!(
-                    "{name} {version} is retired: snapshot {snapshot} no longer lists it (the newest version is {latest})"
-                ),
-            ));
+                message,
+            );
+            finding.deprecation = Some(deprecation);
+            out.push(finding);
             self.upgrade_impact(store, step, latest_index, None, &make, out)?;
             return Ok(());
         };
         let entry = &catalog.entries[pinned];
         let standing = self.standings[pinned];
         // Worst first: deprecation (what the gate exists for), then the operation, then age, then the upgrade.
-        if standing.deprecated {
-            let why = if entry.service.version < top_service {
-                format!(
-                    "its service {} v{} is superseded by v{top_service}",
-                    entry.service.name, entry.service.version
-                )
-            } else {
-                "Tray marks it deprecated".to_owned()
-            };
-            out.push(make(
-                Code::DeprecatedConnectorVersion,
-                Some(latest),
-                Vec::new(),
-                format!("{name} {version} is deprecated: {why}; move to {name} {latest}"),
-            ));
+        // A policy entry in force decides over the catalog's inference: it knows the date.
+        match self.declared(name, version, Some(entry.service.version)) {
+            Some(declared) => {
+                let deprecation = Deprecation::from_policy(declared, self.today, newest);
+                let to = deprecation
+                    .replacement
+                    .as_ref()
+                    .map(|r| format!("; move to {} {}", r.connector, r.version))
+                    .unwrap_or_default();
+                let when = deprecation.when().unwrap_or_default();
+                let (code, verdict) = if declared.is_past_sunset(self.today) {
+                    (Code::RetiredConnectorVersion, "is retired")
+                } else {
+                    (Code::DeprecatedConnectorVersion, "is deprecated")
+                };
+                let mut finding = make(
+                    code,
+                    Some(latest),
+                    Vec::new(),
+                    format!(
+                        "{name} {version} {verdict}: {} ({when}; {}){to}",
+                        declared.reason,
+                        self.cite(declared)
+                    ),
+                );
+                finding.deprecation = Some(deprecation);
+                out.push(finding);
+            }
+            None if standing.deprecated => {
+                let (source, why) = if entry.service.version < top_service {
+                    (
+                        DeprecationSource::Catalog,
+                        format!(
+                            "its service {} v{} is superseded by v{top_service}",
+                            entry.service.name, entry.service.version
+                        ),
+                    )
+                } else {
+                    (
+                        DeprecationSource::Api,
+                        "Tray marks it deprecated".to_owned(),
+                    )
+                };
+                let mut finding = make(
+                    Code::DeprecatedConnectorVersion,
+                    Some(latest),
+                    Vec::new(),
+                    format!("{name} {version} is deprecated: {why}; move to {name} {latest}"),
+                );
+                finding.deprecation =
+                    Some(Deprecation::inferred(source, why, None, self.today, newest));
+                out.push(finding);
+            }
+            None => {}
         }
         let mut rejected = None;
         match self.operations[pinned].get(step.operation.as_str()) {
@@ -357,9 +455,27 @@ impl<'c> Judge<'c> {
             .collect())
     }
 
-    /// Where `pin` should move to: the newest version of its connector, when the pin is not it (outdated,
-    /// deprecated or retired). Unknown connectors have nowhere to go.
+    /// Where `pin` should move to: the replacement a policy entry in force names (another connector, possibly),
+    /// else the newest version of its connector, when the pin is not it (outdated, deprecated or retired). Unknown
+    /// connectors have nowhere to go.
     pub fn upgrade_target(&self, pin: &Pin) -> Option<ConnectorMapping> {
+        let service_version = self
+            .pins
+            .get(&(pin.name.as_str(), pin.version.as_str()))
+            .map(|&i| self.catalog.entries[i].service.version);
+        if let Some(to) = self
+            .declared(&pin.name, &pin.version, service_version)
+            .and_then(|e| e.replacement.as_ref())
+            && (to.connector != pin.name || to.version != pin.version)
+        {
+            return Some(ConnectorMapping {
+                from: pin.clone(),
+                to: Pin {
+                    name: to.connector.clone(),
+                    version: to.version.clone(),
+                },
+            });
+        }
         let family = self.families.get(pin.name.as_str())?;
         let latest = &self.catalog.entries[family.latest];
         (latest.version.as_str() != pin.version).then(|| ConnectorMapping {

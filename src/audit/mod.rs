@@ -9,6 +9,7 @@
 //! export, a missing or invalid ignore file, or a missing snapshot is an [`AuditError`] (exit 2), never "no
 //! findings". It only reads the store; the deprecation rule is [`crate::model::standings`], never its own.
 
+mod deprecation;
 mod export;
 mod ignore;
 mod judge;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use deprecation::{Deprecation, DeprecationSource, stale_entries};
 pub use export::{
     ExportFile, ExportKind, ExportPath, Step, Workflow, discover, parse_export, read_exports,
 };
@@ -32,6 +34,7 @@ pub use values::{StepValues, literal_input};
 
 use crate::findings::SeverityOverrides;
 pub use crate::findings::{AuditCode as Code, Severity, SnapshotRef, fingerprint};
+use crate::policy::Policy;
 use crate::store::{Store, StoreError};
 use strum::IntoEnumIterator;
 
@@ -158,6 +161,9 @@ pub struct Finding {
     /// With `pointer`: the keyword that rejects the value, as a JSON Pointer into the input schema of the pinned
     /// version (`upgrade-impact`: of the newest version), `$ref`s not followed (`/properties/channel/type`).
     pub schema_pointer: Option<String>,
+    /// `deprecated-connector-version` and `retired-connector-version`: where the verdict came from (the catalog,
+    /// the deprecation policy, Tray's own flag) and when it bites. `None` for every other finding.
+    pub deprecation: Option<Deprecation>,
     pub message: String,
     /// Short hash of the identifying fields (code, file, workflow id, step, connector, version, operation, and for
     /// a value also its pointer and schema pointer); the line, message and newest version are left out so that it
@@ -211,6 +217,17 @@ pub struct IgnoreReport {
     pub entries: Vec<EntryStatus>,
 }
 
+/// The deprecation policy an audit used.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyReport {
+    pub file: String,
+    pub entries: usize,
+    /// The date the policy's announcements and sunsets were compared with.
+    pub today: String,
+    /// `--sunset-within`: a policy-deprecated pin this close to its sunset is raised to `error`.
+    pub sunset_within: i64,
+}
+
 /// A file's inventory (JUnit lists every step, passing or not).
 #[derive(Debug, Clone)]
 pub struct AuditedFile {
@@ -246,6 +263,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub suppressed: Vec<Suppressed>,
     pub ignore: Option<IgnoreReport>,
+    /// The deprecation policy in force, if any.
+    pub policy: Option<PolicyReport>,
     pub summary: Summary,
     /// Every audited file, workflow and step, for renderers that list passes too.
     #[serde(skip)]
@@ -270,8 +289,13 @@ pub struct AuditOptions {
     /// The snapshot to judge against; the latest complete one when `None`.
     pub snapshot: Option<i64>,
     pub ignore: Option<IgnoreFile>,
+    /// The deprecation policy (`deprecations.toml`), if any.
+    pub policy: Option<Policy>,
+    /// A policy-deprecated pin whose sunset is at most this many days away is raised to `error`, so that the gate
+    /// fails before the day, not after.
+    pub sunset_within: i64,
     pub fail_on: FailOn,
-    /// The date `until` entries are compared with (UTC today, in the command).
+    /// The date `until` entries, announcements and sunsets are compared with (UTC today, in the command).
     pub today: chrono::NaiveDate,
     /// Paths under this directory are shown relative to it.
     pub base_dir: PathBuf,
@@ -302,7 +326,7 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
     let exports = read_exports(&files, options.threads)?;
     tracing::debug!("exports read and parsed in {:?}", started.elapsed());
     let started = std::time::Instant::now();
-    let mut judge = Judge::new(&catalog);
+    let mut judge = Judge::new(&catalog).with_policy(options.policy.as_ref(), options.today);
     let mut findings = Vec::new();
     let mut audited = Vec::with_capacity(exports.len());
     let mut pins: BTreeSet<Pin> = BTreeSet::new();
@@ -364,6 +388,9 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
         }
         None => (findings, Vec::new(), None),
     };
+    if let Some(policy) = &options.policy {
+        findings.extend(stale_entries(policy, &catalog, options.today));
+    }
     let mut summary = Summary {
         errors: 0,
         warnings: 0,
@@ -379,6 +406,9 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
             .get(&crate::findings::Code::Audit(finding.code))
         {
             finding.severity = severity;
+        }
+        if sunset_is_near(finding, options.sunset_within) {
+            finding.severity = Severity::Error;
         }
         finding.gating = options.fail_on.gates(finding.severity);
         summary.failed |= finding.gating;
@@ -402,10 +432,25 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
         findings,
         suppressed,
         ignore,
+        policy: options.policy.as_ref().map(|p| PolicyReport {
+            file: p.display.clone(),
+            entries: p.entries.len(),
+            today: options.today.to_string(),
+            sunset_within: options.sunset_within,
+        }),
         summary,
         files: audited,
         connector_mapping,
     })
+}
+
+/// A pin the policy deprecates whose sunset is `within` days away or less (and not yet past).
+fn sunset_is_near(finding: &Finding, within: i64) -> bool {
+    finding.code == Code::DeprecatedConnectorVersion
+        && finding.deprecation.as_ref().is_some_and(|d| {
+            d.source == DeprecationSource::Policy
+                && d.days_left.is_some_and(|n| (0..=within).contains(&n))
+        })
 }
 
 /// `path` for display: relative to `base` when under it, `/`-separated, without a leading `./`.

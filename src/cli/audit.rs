@@ -36,12 +36,22 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
 
+    /// Deprecation policy (TOML) with announced sunsets [default: `deprecations` in trayscope.toml, else
+    /// deprecations.toml in the home, when present]
+    #[arg(long, value_name = "FILE")]
+    pub deprecations: Option<PathBuf>,
+
+    /// Raise a pin the policy deprecates to error when its sunset is at most DAYS away, so the gate fails before
+    /// the day
+    #[arg(long, default_value_t = 30, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub sunset_within: u32,
+
     /// Write the report to FILE instead of stdout (written whole or not at all)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
     /// Also write the connectorMapping array for Tray's project import, moving every outdated, deprecated or
-    /// retired pin to the newest version
+    /// retired pin to the newest version (or to the policy's replacement)
     #[arg(long, value_name = "FILE")]
     pub emit_connector_mapping: Option<PathBuf>,
 }
@@ -64,13 +74,16 @@ fn parse_fail_on(text: &str) -> Result<FailOn, String> {
 pub fn run_audit(cx: &Context, args: AuditArgs) -> Result<Outcome> {
     let base = std::env::current_dir().context("reading the current directory")?;
     let ignore = IgnoreFile::find(args.ignore_file.as_deref(), &base)?;
+    let policy = cx.policy(args.deprecations.as_deref())?;
     let mut store = open(cx)?;
     let options = AuditOptions {
         paths: args.paths.clone(),
         snapshot: args.snapshot,
         ignore,
+        policy,
+        sunset_within: i64::from(args.sunset_within),
         fail_on: args.fail_on,
-        today: chrono::Utc::now().date_naive(),
+        today: cx.today,
         base_dir: base,
         threads: 0,
         severity_overrides: cx.settings.severity.clone(),

@@ -22,6 +22,11 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "OP")]
     pub operation: Option<String>,
 
+    /// Deprecation policy (TOML) whose announced and sunset dates to show [default: `deprecations` in
+    /// trayscope.toml, else deprecations.toml in the home, when present]
+    #[arg(long, value_name = "FILE")]
+    pub deprecations: Option<PathBuf>,
+
     #[command(flatten)]
     pub format: FormatArgs,
 
@@ -31,8 +36,12 @@ pub struct HistoryArgs {
 }
 
 pub fn run_history(cx: &Context, args: HistoryArgs) -> Result<Outcome> {
+    let policy = cx.policy(args.deprecations.as_deref())?;
     let mut store = open(cx)?;
-    let timeline = history::timeline(&mut store, &args.connector, args.operation.as_deref())?;
+    let mut timeline = history::timeline(&mut store, &args.connector, args.operation.as_deref())?;
+    if let Some(policy) = &policy {
+        timeline.declare(&mut store, policy, cx.today)?;
+    }
     emit(args.out.as_deref(), Outcome::Success, |out| {
         match args.format.get() {
             HumanOrJson::Json => {

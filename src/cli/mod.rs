@@ -80,6 +80,10 @@ pub struct Global {
     /// Colour and bold on terminals: auto (only on a terminal, never with NO_COLOR set), always or never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Global options")]
     pub color: ColorChoice,
+
+    /// The date to judge with instead of today's UTC date (YYYY-MM-DD), for tests and rehearsals
+    #[arg(long, global = true, hide = true, env = "TRAYSCOPE_TODAY", value_name = "DATE", value_parser = trayscope::policy::parse_today)]
+    pub today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +179,25 @@ pub struct Context {
     pub settings: Settings,
     pub quiet: bool,
     pub color: ColorChoice,
+    /// `--today` (hidden, for tests), else today's UTC date.
+    pub today: chrono::NaiveDate,
+}
+
+impl Context {
+    /// The deprecation policy: `explicit` (`--deprecations`), else `deprecations` in trayscope.toml (both must
+    /// exist), else `deprecations.toml` in the home when present.
+    pub fn policy(
+        &self,
+        explicit: Option<&std::path::Path>,
+    ) -> Result<Option<trayscope::policy::Policy>> {
+        let base = std::env::current_dir()?;
+        let explicit = explicit.or(self.settings.deprecations.as_deref());
+        Ok(trayscope::policy::Policy::find(
+            explicit,
+            self.home.dir(),
+            &base,
+        )?)
+    }
 }
 
 /// Runs one parsed command line.
@@ -190,6 +213,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         settings,
         quiet: cli.global.quiet,
         color: cli.global.color,
+        today: cli
+            .global
+            .today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive()),
     };
     match cli.command {
         Command::Crawl(args) => crawl::run_crawl(&cx, args),

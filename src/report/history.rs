@@ -34,6 +34,46 @@ pub fn render_history(timeline: &Timeline, out: &mut dyn Write) -> io::Result<()
             )?;
         }
     }
+    if !timeline.declared.is_empty() {
+        writeln!(out, "deprecation policy:")?;
+        // Each entry's announcement and sunset, in date order, beside the catalog's events above.
+        let mut lines: Vec<(&str, String)> = Vec::new();
+        for d in &timeline.declared {
+            let about = format!("entry {:<3} {} {}", d.entry, d.connector, d.versions);
+            if let Some(announced) = &d.announced {
+                lines.push((
+                    announced,
+                    format!("{:<9} {about}: {}", "announced", d.reason),
+                ));
+            }
+            let when = match d.days_left {
+                0 => "today".to_owned(),
+                1 => "1 day left".to_owned(),
+                n if n > 1 => format!("{n} days left"),
+                -1 => "1 day ago".to_owned(),
+                n => format!("{} days ago", -n),
+            };
+            let affects = if d.affected.is_empty() {
+                "no version in the latest snapshot".to_owned()
+            } else {
+                format!("affects {}", d.affected.join(", "))
+            };
+            let to = d
+                .replacement
+                .as_ref()
+                .map(|r| format!("; move to {} {}", r.connector, r.version))
+                .unwrap_or_default();
+            let pending = if d.active { "" } else { "; not announced yet" };
+            lines.push((
+                &d.sunset,
+                format!("{:<9} {about} ({when}; {affects}{to}{pending})", "sunset"),
+            ));
+        }
+        lines.sort_by(|a, b| a.0.cmp(b.0));
+        for (date, text) in lines {
+            writeln!(out, "{date}  {}", printable(&text))?;
+        }
+    }
     let what = match &timeline.operation {
         Some(op) => format!("{} (operation {op})", timeline.connector),
         None => timeline.connector.clone(),

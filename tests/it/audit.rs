@@ -852,7 +852,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(rules.len(), 10);
+    assert_eq!(rules.len(), 11);
     assert!(rules.contains(&"deprecated-connector-version"));
     let results = run["results"].as_array().unwrap();
     // 13 active step findings + 2 about the ignore file + 2 suppressed.

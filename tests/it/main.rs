@@ -15,6 +15,7 @@ mod help;
 mod history;
 mod index;
 mod nightly;
+mod policy;
 mod prune;
 mod reliability;
 mod reports;

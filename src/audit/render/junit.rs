@@ -1,6 +1,6 @@
 //! JUnit XML: a test suite per export file, a test case per step. A step with a gating finding fails (its findings
-//! in the failure's text); non-gating findings go to the case's `system-out`. Ignore-file findings get a suite of
-//! their own.
+//! in the failure's text); non-gating findings go to the case's `system-out`. Findings about the ignore file or the
+//! deprecation policy get a suite per file.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -54,36 +54,37 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         total_failures += failures;
         suites.push(suite(&file.file, tests, failures, &cases));
     }
-    if let Some(ignore) = &report.ignore
-        && !about_ignore_file.is_empty()
-    {
+    // Findings about the ignore file or the deprecation policy: a suite per file, in report order.
+    let mut about_files: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    for finding in about_ignore_file {
+        match about_files.iter_mut().find(|(f, _)| *f == finding.file) {
+            Some((_, findings)) => findings.push(finding),
+            None => about_files.push((finding.file.as_str(), vec![finding])),
+        }
+    }
+    for (file, findings) in &about_files {
         let mut cases = String::new();
         let mut failures = 0;
-        for finding in &about_ignore_file {
+        for finding in findings {
             if finding.gating {
                 failures += 1;
             }
             push_case(
                 &mut cases,
-                &ignore.file,
+                file,
                 &format!(
                     "{} line {}",
                     finding.code.as_str(),
                     finding.line.unwrap_or(0)
                 ),
-                &ignore.file,
+                file,
                 finding.line,
                 std::slice::from_ref(finding),
             );
         }
-        total_tests += about_ignore_file.len();
+        total_tests += findings.len();
         total_failures += failures;
-        suites.push(suite(
-            &ignore.file,
-            about_ignore_file.len(),
-            failures,
-            &cases,
-        ));
+        suites.push(suite(file, findings.len(), failures, &cases));
     }
     writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
     writeln!(

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use strum::IntoEnumIterator;
 
-use crate::audit::{Code, FailOn, Finding, Report, SnapshotRef, WorkflowRef};
+use crate::audit::{Code, Deprecation, FailOn, Finding, Report, SnapshotRef, WorkflowRef};
 
 /// Characters a relative URI reference cannot hold as they are (path separators stay).
 const URI_PATH: &AsciiSet = &CONTROLS
@@ -168,6 +168,9 @@ struct ResultProperties<'a> {
     pointer: Option<&'a str>,
     #[serde(rename = "schemaPointer", skip_serializing_if = "Option::is_none")]
     schema_pointer: Option<&'a str>,
+    /// Deprecated and retired pins: where the verdict came from and when it bites (the audit JSON's object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deprecation: Option<&'a Deprecation>,
     gating: bool,
 }
 
@@ -278,6 +281,7 @@ fn result<'a>(finding: &'a Finding, suppression: Option<(usize, &str)>) -> Sarif
             inputs: &finding.inputs,
             pointer: finding.pointer.as_deref(),
             schema_pointer: finding.schema_pointer.as_deref(),
+            deprecation: finding.deprecation.as_ref(),
             gating: finding.gating,
         },
         suppressions: suppression.map(|(entry, reason)| {

@@ -541,8 +541,8 @@ impl<'a> Differ<'a> {
                         };
                         let message = if input {
                             format!(
-                                "new optional property `{}`; the object is open, so a value of another shape sent \
-                                 under that name before is now rejected",
+                                "new optional property `{}` (the object is open: a value under that name, accepted \
+                                 before whatever it was, must now fit its schema)",
                                 name(prop)
                             )
                         } else {

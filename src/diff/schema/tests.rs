@@ -380,6 +380,38 @@ fn existing_property_becoming_required_names_it_in_the_message() {
 }
 
 #[test]
+fn a_type_json_schema_does_not_have_is_unknown_not_empty() {
+    // Tray's outputs use `"type": "file"`. Read as "accepts nothing", object → file looked like a narrowing that
+    // cannot break an output (it did, on the corpus pair). What it accepts is unknown: breaking both ways.
+    let object = json!({ "type": "object" });
+    let file = json!({ "type": "file" });
+    for dir in [Input, Output] {
+        let changes = diff_schemas(&object, &file, dir);
+        assert_eq!(changes.len(), 1, "{dir:?}");
+        assert_eq!(changes[0].kind, SchemaKind::TypeChanged);
+        assert!(changes[0].breaking, "{dir:?}");
+        assert!(is_breaking(&diff_schemas(&file, &object, dir)), "{dir:?}");
+        assert!(
+            diff_schemas(&file, &file.clone(), dir).is_empty(),
+            "{dir:?}"
+        );
+        // Inclusion through an unknown type is never proved either.
+        let either = json!({ "anyOf": [{ "type": "string" }, { "type": "file" }] });
+        assert!(is_breaking(&diff_schemas(
+            &json!({ "type": "string" }),
+            &json!({ "type": "file" }),
+            dir
+        )));
+        // Dropping the string branch narrows inputs; the file branch itself is the same on both sides.
+        assert_eq!(
+            is_breaking(&diff_schemas(&either, &file, dir)),
+            dir == Input,
+            "{dir:?}"
+        );
+    }
+}
+
+#[test]
 fn a_new_optional_property_breaks_an_open_input_only_where_it_restricts_the_value() {
     let open_old = json!({ "type": "object", "properties": { "a": { "type": "string" } } });
     let closed_old = json!({ "type": "object", "properties": { "a": { "type": "string" } },

@@ -43,6 +43,13 @@ pub(crate) fn type_set(v: Option<&Value>) -> Result<Option<TypeSet>, ()> {
     Ok(Some(set))
 }
 
+/// Whether the set names a type JSON Schema does not have (Tray's `file`, a typo): what such a schema accepts is
+/// unknown, so a change to or from it is breaking both ways and inclusion through it is never proved.
+fn names_unknown_type(set: &TypeSet) -> bool {
+    set.iter()
+        .any(|t| t != "integer" && !ALL_TYPES.contains(&t.as_str()))
+}
+
 fn type_subset(a: &TypeSet, b: &TypeSet) -> bool {
     a.iter()
         .all(|t| b.contains(t) || (t.as_str() == "integer" && b.contains("number")))
@@ -75,6 +82,7 @@ fn set_admits(set: &TypeSet, atom: Atom) -> bool {
 pub(crate) fn admits(view: &View<'_>, atom: Atom, weakly: bool) -> bool {
     let by_type = match type_set(view.get("type")) {
         Ok(None) => true,
+        Ok(Some(set)) if names_unknown_type(&set) => weakly,
         Ok(Some(set)) => set_admits(&set, atom),
         Err(()) => weakly,
     };
@@ -92,6 +100,7 @@ pub(crate) fn admits(view: &View<'_>, atom: Atom, weakly: bool) -> bool {
 pub(crate) fn accepts(view: &View<'_>, value: &Value) -> Tri {
     match type_set(view.get("type")) {
         Ok(None) => Tri::Yes,
+        Ok(Some(set)) if names_unknown_type(&set) => Tri::Unknown,
         Ok(Some(set)) => Tri::from_bool(set_admits(&set, Atom::of(value))),
         Err(()) => Tri::Unknown,
     }
@@ -105,8 +114,10 @@ impl<'a> Differ<'a> {
             self.opaque_change("type", ro, rn, ptr);
             return true;
         };
+        let unknown = [&a, &b].into_iter().flatten().any(names_unknown_type);
         let (kind, effect, verb) = match (&a, &b) {
             (None, None) => return true,
+            (x, y) if unknown && x != y => (SchemaKind::TypeChanged, CHANGED, "changed"),
             (None, Some(_)) => (SchemaKind::TypeNarrowed, NARROWING, "narrowed"),
             (Some(_), None) => (SchemaKind::TypeWidened, WIDENING, "widened"),
             (Some(x), Some(y)) => match (type_subset(x, y), type_subset(y, x)) {

@@ -14,14 +14,14 @@
 //! descending into a value. The engine must never answer `Yes` without a proof, never loop, and never use more
 //! than [`MAX_ENGINE_STEPS`] steps per diff.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::Value;
 
 use super::rules::{arrays, bounds, combinators, objects, opaque, strings, types, values};
-use super::value::{Canon, Fingerprints};
+use super::value::{Canon, Fingerprints, contains_ref, deep_eq};
 use super::view::{View, resolve};
 
 /// Total steps of proof and evaluation for one `diff_schemas` call.
@@ -191,9 +191,11 @@ pub(super) struct Engine<'a> {
     pub(super) exhausted: bool,
     fingerprints: Fingerprints,
     canon: HashMap<(usize, Side), Rc<str>>,
+    /// Whether a node has a `$ref` anywhere below it, by address.
+    has_ref: HashMap<usize, bool>,
     regexes: HashMap<String, Option<jsonschema::Validator>>,
     formats: HashMap<String, Option<jsonschema::Validator>>,
-    views: RefCell<HashMap<(usize, Side), View<'a>>>,
+    views: RefCell<HashMap<(usize, Side), Rc<View<'a>>>>,
     readable: RefCell<HashMap<(usize, Side), (bool, bool)>>,
 }
 
@@ -202,7 +204,7 @@ impl<'a> Engine<'a> {
         Engine {
             old_root,
             new_root,
-            memo: HashMap::new(),
+            memo: HashMap::default(),
             active: Vec::new(),
             descent: 0,
             assumption: None,
@@ -210,11 +212,12 @@ impl<'a> Engine<'a> {
             steps: 0,
             exhausted: false,
             fingerprints: Fingerprints::new(CANON_STEPS),
-            canon: HashMap::new(),
-            regexes: HashMap::new(),
-            formats: HashMap::new(),
-            views: RefCell::new(HashMap::new()),
-            readable: RefCell::new(HashMap::new()),
+            canon: HashMap::default(),
+            has_ref: HashMap::default(),
+            regexes: HashMap::default(),
+            formats: HashMap::default(),
+            views: RefCell::new(HashMap::default()),
+            readable: RefCell::new(HashMap::default()),
         }
     }
 
@@ -226,13 +229,14 @@ impl<'a> Engine<'a> {
     }
 
     /// The schema of `item` with its `$ref` chain resolved (remembered: sequents meet the same schemas often).
-    pub(super) fn view(&self, item: Item<'a>) -> View<'a> {
+    /// The item's view, resolved once and shared.
+    pub(super) fn view(&self, item: Item<'a>) -> Rc<View<'a>> {
         let key = (super::view::addr(item.node), item.side);
         if let Some(view) = self.views.borrow().get(&key) {
-            return view.clone();
+            return Rc::clone(view);
         }
-        let view = resolve(item.node, self.root(item.side));
-        self.views.borrow_mut().insert(key, view.clone());
+        let view = Rc::new(resolve(item.node, self.root(item.side)));
+        self.views.borrow_mut().insert(key, Rc::clone(&view));
         view
     }
 
@@ -344,7 +348,7 @@ impl<'a> Engine<'a> {
             return answer;
         }
         // Only keyword bags are left.
-        let views: Vec<View<'a>> = left.iter().map(|i| self.view(*i)).collect();
+        let views: Vec<View<'a>> = left.iter().map(|i| View::clone(&self.view(*i))).collect();
         if let Some(candidates) = values::finite_left(&views) {
             return self.decide_values(&left, &right, &candidates);
         }
@@ -487,9 +491,28 @@ impl<'a> Engine<'a> {
 
     /// Whether two schemas are the same schema (same canonical form): then each includes the other.
     fn identical(&mut self, a: Item<'a>, b: Item<'a>) -> bool {
+        // The same text is the same schema when it means the same in both documents: always on one side, and
+        // across sides when no `$ref` can point at a definition that differs. Cheaper than the canonical form, which
+        // is still needed for the rest (annotations, spellings).
+        let refers = self.refers(a.node) || self.refers(b.node);
+        if deep_eq(a.node, b.node) && (a.side == b.side || !refers) {
+            return true;
+        }
+        if !refers {
+            // Without `$ref`s the proof itself reaches the same answer keyword by keyword, descending into the
+            // parts that differ; the canonical form would cost a pass over both whole schemas first.
+            return false;
+        }
         let x = self.canonical(a);
         let y = self.canonical(b);
         x == y
+    }
+
+    fn refers(&mut self, node: &'a Value) -> bool {
+        *self
+            .has_ref
+            .entry(super::view::addr(node))
+            .or_insert_with(|| contains_ref(node))
     }
 
     fn canonical(&mut self, item: Item<'a>) -> Rc<str> {

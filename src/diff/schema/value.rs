@@ -5,7 +5,9 @@
 //! Nothing here may recurse without a bound or overflow the stack, whatever the nesting of the input: every walk
 //! is either iterative or cut at a fixed depth, and a cut is marked so that it never makes two values look equal.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde_json::{Map, Number, Value};
 
@@ -211,7 +213,7 @@ impl Fingerprints {
     pub(super) fn new(budget: usize) -> Fingerprints {
         Fingerprints {
             budget,
-            memo: HashMap::new(),
+            memo: HashMap::default(),
         }
     }
 }

@@ -13,13 +13,13 @@
 //! The walk must never recurse past [`MAX_DEPTH`], never take more than [`MAX_STEPS`] steps, and never drop a
 //! record that the engine has not proved redundant.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use serde_json::Value;
 
 use super::kind::SchemaKind;
 use super::subset::{Engine, Item, Side, Tri};
-use super::value::{Canon, Fingerprints, contains_ref, norm_value, same, short};
+use super::value::{Canon, Fingerprints, contains_ref, deep_eq, norm_value, same, short};
 use super::view::{COMBINATORS, Shape, View, flatten, resolve};
 use super::{CHANGED, Direction, Effect, MAX_DEPTH, MAX_STEPS, NARROWING, SchemaChange, WIDENING};
 
@@ -76,8 +76,8 @@ impl<'a> Differ<'a> {
             direction,
             negated: false,
             polite: true,
-            active: HashSet::new(),
-            clean: HashSet::new(),
+            active: HashSet::default(),
+            clean: HashSet::default(),
             pushed: 0,
             steps: 0,
             exhausted: false,
@@ -169,6 +169,10 @@ impl<'a> Differ<'a> {
                     format!("schemas differ below the nesting limit of {MAX_DEPTH}"),
                 );
             }
+            return;
+        }
+        // The same text with no `$ref` in it is the same schema: nothing below can have changed.
+        if deep_eq(o, n) && !contains_ref(o) {
             return;
         }
         let mut ov = resolve(o, self.old_root);

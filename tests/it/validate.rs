@@ -511,6 +511,20 @@ fn a_refused_token_exits_2() {
 }
 
 #[test]
+fn a_server_that_quotes_the_token_back_never_gets_it_printed() {
+    let s = crawled();
+    let fake = fake();
+    for status in [400, 500] {
+        fake.call_fault(CallFault::EchoAuthorization(status), 1);
+        let out = call(&s, &fake.url(), &["notify", "send_message"], VALID);
+        let err = stderr(&out);
+        assert_ne!(code(&out), 0, "{err}");
+        assert!(err.contains("Authorization: Bearer ***"), "{status}: {err}");
+        assert!(!err.contains(TOKEN), "{status}: the token leaked: {err}");
+    }
+}
+
+#[test]
 fn no_validate_sends_what_validation_would_stop_and_trays_verdict_decides() {
     let s = crawled();
     let fake = fake();

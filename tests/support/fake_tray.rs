@@ -560,6 +560,8 @@ pub enum CallFault {
     ErrorOutcome(String),
     /// A success whose `output` is this value.
     Output(Value),
+    /// Answer this status with a message that quotes the request's Authorization header back.
+    EchoAuthorization(u16),
 }
 
 #[derive(Debug, Default)]
@@ -586,11 +588,12 @@ async fn handle_call(
     path: &str,
 ) -> Response<Body> {
     let expected = format!("Bearer {}", state.token);
-    let authorized = req
+    let authorization = req
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        == Some(expected.as_str());
+        .map(str::to_owned);
+    let authorized = authorization.as_deref() == Some(expected.as_str());
     let bytes = match req.into_body().collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => Bytes::new(),
@@ -680,6 +683,13 @@ async fn handle_call(
     match fault {
         None => json_response(StatusCode::OK, &success),
         Some(CallFault::Status(code)) => error_response(code, "Injected failure"),
+        Some(CallFault::EchoAuthorization(code)) => error_response(
+            code,
+            &format!(
+                "Bad request; headers were: Authorization: {}",
+                authorization.unwrap_or_default()
+            ),
+        ),
         Some(CallFault::Slow(delay)) => {
             tokio::time::sleep(delay).await;
             json_response(StatusCode::OK, &success)

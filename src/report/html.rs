@@ -159,16 +159,15 @@ fn render_sunsets(view: &view::SunsetsView<'_>, out: &mut dyn Write) -> io::Resu
                 escape(&view::replacement_text(replacement))
             )?;
         }
-        match sunset.source.as_deref() {
-            Some(source) => match view::link_target(source) {
+        if let Some(source) = sunset.source.as_deref() {
+            match view::link_target(source) {
                 Some(url) => write!(
                     out,
                     " · <a href=\"{}\" rel=\"noreferrer\">announcement</a>",
                     escape(url)
                 )?,
                 None => write!(out, " · announced in <code>{}</code>", escape(source))?,
-            },
-            None => {}
+            }
         }
         writeln!(
             out,

@@ -83,16 +83,11 @@ fn sunsets_section(view: &view::SunsetsView<'_>) -> String {
                 escape(&view::replacement_text(replacement))
             );
         }
-        match sunset.source.as_deref() {
-            Some(source) => match view::link_target(source) {
-                Some(url) => {
-                    let _ = write!(text, " · [announcement]({url})");
-                }
-                None => {
-                    let _ = write!(text, " · announced in {}", code_span(source));
-                }
-            },
-            None => {}
+        if let Some(source) = sunset.source.as_deref() {
+            let _ = match view::link_target(source) {
+                Some(url) => write!(text, " · [announcement]({url})"),
+                None => write!(text, " · announced in {}", code_span(source)),
+            };
         }
         let _ = writeln!(text, " · policy entry {}", sunset.entry);
     }

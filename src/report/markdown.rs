@@ -568,6 +568,87 @@ mod tests {
         assert!(escaped.contains("\\|"));
     }
 
+    fn report_with_sunsets(connectors: usize) -> Report {
+        let snapshot = |id| crate::diff::SnapshotRef {
+            id,
+            finished_at: None,
+            source: "dir".into(),
+        };
+        let changes = (0..connectors)
+            .map(|i| Change {
+                code: crate::diff::Code::ConnectorAdded,
+                severity: crate::diff::Severity::Note,
+                connector: format!("connector-{i:03}"),
+                version: Some("1.0".into()),
+                operation: None,
+                service: None,
+                message: format!(
+                    "connector-{i:03} is new: {}",
+                    "a long description ".repeat(5)
+                ),
+                fingerprint: format!("{i:016x}"),
+                breaking: None,
+                fields: Vec::new(),
+                schema_changes: Vec::new(),
+                text_diffs: Vec::new(),
+                upgrade: None,
+            })
+            .collect();
+        let mut report = Report::new(snapshot(1), snapshot(2), changes);
+        report.policy = Some(crate::policy::PolicyReport {
+            file: "deprecations.toml".into(),
+            entries: 1,
+            today: "2027-02-15".into(),
+            sunset_within: 1,
+        });
+        report.sunsets = vec![crate::diff::Sunset {
+            entry: 1,
+            connector: "mailer".into(),
+            versions: vec!["2.0".into(), "2.1".into()],
+            requirement: "service versions <4".into(),
+            sunset: "2027-02-16".into(),
+            days_left: 1,
+            reason: "Mailer API v3 is switched off".into(),
+            replacement: None,
+            source: Some("https://example.com/notes (draft)".into()),
+        }];
+        report
+    }
+
+    #[test]
+    fn a_shortened_report_keeps_the_sunsets_whole() {
+        let report = report_with_sunsets(200);
+        let options = RenderOptions {
+            max_chars: 2_000,
+            full_report: "elsewhere",
+        };
+        let text = render_to_string(&report, &options);
+        assert!(chars(&text) <= 2_000, "{}", chars(&text));
+        assert!(
+            text.contains("of \"New connectors and versions\""),
+            "it was cut:\n{text}"
+        );
+        assert!(
+            text.contains(
+                "## Sunsets within 1 day (1)\n\n1 policy entry of deprecations.toml, as of 2027-02-15.\n\n- `mailer` \
+                 versions 2.0, 2.1 — sunset 2027-02-16 (1 day left): Mailer API v3 is switched off · announced in \
+                 `https://example.com/notes (draft)` · policy entry 1\n"
+            ),
+            "{text}"
+        );
+        // Where deprecations would be: after the headline, before the new connectors.
+        assert!(text.find("## Sunsets").unwrap() < text.find("## New connectors").unwrap());
+    }
+
+    #[test]
+    fn a_report_without_changes_still_shows_its_sunsets() {
+        let text = render_to_string(&report_with_sunsets(0), &RenderOptions::default());
+        assert!(
+            text.contains("Nothing changed.\n\n## Sunsets within 1 day (1)\n"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn code_spans_and_fences_outgrow_backticks_inside() {
         assert_eq!(code_span("plain"), "`plain`");

@@ -3,8 +3,8 @@
 //!
 //! The nightly report and the CI gate stand on these verdicts. This module computes; it never formats for people
 //! (that is [`crate::report`]) and never reads anything but the store (a deprecation policy is handed to it
-//! already loaded, in [`SunsetOptions`]). Deprecation comes from
-//! [`crate::model::standings`], the same rule the audit uses.
+//! already loaded, in [`SunsetOptions`]). Deprecation comes from [`crate::model::standings`], the same rule the
+//! audit uses.
 
 mod catalog;
 pub mod schema;

@@ -334,6 +334,30 @@ impl Policy {
     }
 }
 
+/// The deprecation policy a report or an audit used, as its JSON names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyReport {
+    pub file: String,
+    pub entries: usize,
+    /// The date the policy's announcements and sunsets were compared with.
+    pub today: String,
+    /// `--sunset-within`: in an audit, a policy-deprecated pin this close to its sunset is raised to `error`; in a
+    /// diff report, the window of the "Sunsets within N days" section.
+    pub sunset_within: i64,
+}
+
+impl Policy {
+    /// The policy as a report names it, on `today` with a window of `sunset_within` days.
+    pub fn report(&self, today: NaiveDate, sunset_within: i64) -> PolicyReport {
+        PolicyReport {
+            file: self.display.clone(),
+            entries: self.entries.len(),
+            today: today.to_string(),
+            sunset_within,
+        }
+    }
+}
+
 /// One policy entry as `history` and the reports show it: its dates on a given day, and the versions of a catalog
 /// it is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -218,15 +218,7 @@ pub struct IgnoreReport {
 }
 
 /// The deprecation policy an audit used.
-#[derive(Debug, Clone, Serialize)]
-pub struct PolicyReport {
-    pub file: String,
-    pub entries: usize,
-    /// The date the policy's announcements and sunsets were compared with.
-    pub today: String,
-    /// `--sunset-within`: a policy-deprecated pin this close to its sunset is raised to `error`.
-    pub sunset_within: i64,
-}
+pub use crate::policy::PolicyReport;
 
 /// A file's inventory (JUnit lists every step, passing or not).
 #[derive(Debug, Clone)]
@@ -432,12 +424,10 @@ pub fn audit(store: &mut Store, options: &AuditOptions) -> Result<Report> {
         findings,
         suppressed,
         ignore,
-        policy: options.policy.as_ref().map(|p| PolicyReport {
-            file: p.display.clone(),
-            entries: p.entries.len(),
-            today: options.today.to_string(),
-            sunset_within: options.sunset_within,
-        }),
+        policy: options
+            .policy
+            .as_ref()
+            .map(|p| p.report(options.today, options.sunset_within)),
         summary,
         files: audited,
         connector_mapping,

@@ -200,3 +200,30 @@ impl SourceArgs {
         }
     }
 }
+
+/// `--deprecations` and `--sunset-within` of the commands that write diff reports (`diff`, `nightly`, `report`): the
+/// same words as `audit`'s, the policy found the same way.
+#[derive(Debug, Args)]
+pub struct SunsetArgs {
+    /// Deprecation policy (TOML) whose near sunsets the report lists [default: `deprecations` in trayscope.toml,
+    /// else deprecations.toml in the home, when present]
+    #[arg(long, value_name = "FILE")]
+    pub deprecations: Option<PathBuf>,
+
+    /// List the policy's sunsets at most DAYS away, under "Sunsets within DAYS days"
+    #[arg(long, default_value_t = 30, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub sunset_within: u32,
+}
+
+impl SunsetArgs {
+    /// The policy in effect (a named file that is missing or invalid is an error), with the window and the day.
+    pub fn options(&self, cx: &super::Context) -> Result<Option<trayscope::diff::SunsetOptions>> {
+        Ok(cx
+            .policy(self.deprecations.as_deref())?
+            .map(|policy| trayscope::diff::SunsetOptions {
+                policy,
+                within: i64::from(self.sunset_within),
+                today: cx.today,
+            }))
+    }
+}

@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 
 use super::Context;
-use super::args::HumanOrJson;
+use super::args::{HumanOrJson, SunsetArgs};
 use super::crawl::open;
 use super::nightly::parse_max_chars;
 use super::output::{Outcome, emit};
@@ -43,6 +43,9 @@ pub struct DiffArgs {
     /// [default: 60000; or `max_chars` in trayscope.toml]
     #[arg(long, value_name = "N", value_parser = parse_max_chars)]
     pub max_chars: Option<usize>,
+
+    #[command(flatten)]
+    pub sunsets: SunsetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -65,10 +68,17 @@ impl From<DiffFormat> for Format {
 }
 
 pub fn run_diff(cx: &Context, args: DiffArgs) -> Result<Outcome> {
+    let sunsets = args.sunsets.options(cx)?;
     let mut store = open(cx)?;
     let (from, to) = store.snapshot_pair(args.from, args.to)?;
-    let report = diff::report_between(&mut store, from, to, &cx.settings.severity)
-        .with_context(|| format!("diffing snapshot {from} → {to}"))?;
+    let report = diff::report_between(
+        &mut store,
+        from,
+        to,
+        &cx.settings.severity,
+        sunsets.as_ref(),
+    )
+    .with_context(|| format!("diffing snapshot {from} → {to}"))?;
     let format = if args.json {
         Format::Json
     } else {

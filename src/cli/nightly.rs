@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{FormatArgs, HumanOrJson, SourceArgs};
+use super::args::{FormatArgs, HumanOrJson, SourceArgs, SunsetArgs};
 use super::crawl::{json_line, report_index_update};
 use super::output::{self, Outcome, emit};
 use super::{Context, progress};
@@ -34,6 +34,9 @@ pub struct NightlyArgs {
     /// [default: 60000; or `max_chars` in trayscope.toml]
     #[arg(long, value_name = "N", value_parser = parse_max_chars)]
     pub max_chars: Option<usize>,
+
+    #[command(flatten)]
+    pub sunsets: SunsetArgs,
 
     #[command(flatten)]
     pub format: FormatArgs,
@@ -67,6 +70,9 @@ fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
 }
 
 pub fn run_nightly(cx: &Context, args: NightlyArgs) -> Result<Outcome> {
+    // Before anything else: a policy that cannot be used stops the night before the crawl (exit 2), as an
+    // unwritable reports directory does, rather than crawl a night whose reports would leave its sunsets out.
+    let sunsets = args.sunsets.options(cx)?;
     let progress = progress::for_stderr(cx.quiet);
     let options = NightlyOptions {
         source: args.source.source(&cx.settings)?,
@@ -79,6 +85,7 @@ pub fn run_nightly(cx: &Context, args: NightlyArgs) -> Result<Outcome> {
         wait: args.wait,
         severity: cx.settings.severity.clone(),
         max_chars: max_chars(args.max_chars, &cx.settings),
+        sunsets,
         progress: progress.as_ref(),
     };
     let night = nightly::run(&cx.home, &options)?;

@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Context;
-use super::args::{FormatArgs, HumanOrJson};
+use super::args::{FormatArgs, HumanOrJson, SunsetArgs};
 use super::crawl::{json_line, open};
 use super::nightly::{max_chars, parse_max_chars};
 use super::output::{Outcome, emit};
@@ -35,10 +35,14 @@ pub struct ReportArgs {
     pub max_chars: Option<usize>,
 
     #[command(flatten)]
+    pub sunsets: SunsetArgs,
+
+    #[command(flatten)]
     pub format: FormatArgs,
 }
 
 pub fn run_report(cx: &Context, args: ReportArgs) -> Result<Outcome> {
+    let sunsets = args.sunsets.options(cx)?;
     let mut store = open(cx)?;
     let options = ReportOptions {
         dir: args
@@ -48,6 +52,7 @@ pub fn run_report(cx: &Context, args: ReportArgs) -> Result<Outcome> {
             .unwrap_or_else(|| PathBuf::from("reports")),
         severity: cx.settings.severity.clone(),
         max_chars: max_chars(args.max_chars, &cx.settings),
+        sunsets,
     };
     let which = match (args.snapshot, args.all) {
         (Some(id), _) => Which::One(id),

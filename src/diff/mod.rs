@@ -2,8 +2,9 @@
 //! change a typed value with a stable code, a severity, the place it concerns and a fingerprint.
 //!
 //! The nightly report and the CI gate stand on these verdicts. This module computes; it never formats for people
-//! (that is [`crate::report`]) and never reads anything but the store. Deprecation comes from
-//! [`crate::model::standings`], the same rule the audit uses.
+//! (that is [`crate::report`]) and never reads anything but the store (a deprecation policy is handed to it
+//! already loaded, in [`SunsetOptions`]). Deprecation comes from [`crate::model::standings`], the same rule the
+//! audit uses.
 
 mod catalog;
 pub mod schema;
@@ -11,24 +12,86 @@ mod summary;
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use strum::IntoEnumIterator;
 
 pub use crate::findings::{DiffCode as Code, Severity, SnapshotRef};
 use crate::findings::{SeverityOverrides, serialize_diff_severity, serialize_diff_snapshot};
+use crate::policy::{Declared, Policy, PolicyReport, Replacement};
 
 pub use catalog::{DiffError, OperationComparison, compare_operation, diff_snapshots};
 
-/// The diff of two complete snapshots, with configured severities applied.
+/// The diff of two complete snapshots, with configured severities applied and, when a deprecation policy is in
+/// effect, its sunsets near `to`'s catalog.
 pub fn report_between(
     store: &mut crate::store::Store,
     from: i64,
     to: i64,
     severity: &SeverityOverrides,
+    sunsets: Option<&SunsetOptions>,
 ) -> Result<Report, DiffError> {
     let mut report = diff_snapshots(store, from, to)?;
     report.override_severities(severity);
+    if let Some(options) = sunsets {
+        let catalog = store.catalog_without_operations(to)?;
+        report.policy = Some(options.policy.report(options.today, options.within));
+        report.sunsets = options
+            .policy
+            .sunsets_within(&catalog, options.within, options.today)
+            .into_iter()
+            .map(Sunset::from)
+            .collect();
+    }
     Ok(report)
+}
+
+/// What the "Sunsets within N days" part of a report is computed with: the policy in effect, the window and the
+/// day it counts from.
+#[derive(Debug, Clone)]
+pub struct SunsetOptions {
+    pub policy: Policy,
+    /// Days ahead (`--sunset-within`, 30 by default).
+    pub within: i64,
+    /// `--today`, else today's UTC date.
+    pub today: NaiveDate,
+}
+
+/// A policy entry in force whose sunset is at most the window away (not past), with the versions of the newer
+/// snapshot's catalog it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sunset {
+    /// 1-based index of the entry in the policy file.
+    pub entry: usize,
+    pub connector: String,
+    /// The versions of the newer snapshot the entry matches, oldest first (never empty).
+    pub versions: Vec<String>,
+    /// The entry's requirement, as `versions <10.0` or `service versions <4`.
+    pub requirement: String,
+    /// `YYYY-MM-DD`.
+    pub sunset: String,
+    /// Days from the report's `policy.today` to the sunset (0 on the day).
+    pub days_left: i64,
+    pub reason: String,
+    pub replacement: Option<Replacement>,
+    /// Where Tray announced it (a URL, as written in the policy).
+    pub source: Option<String>,
+}
+
+impl From<Declared> for Sunset {
+    fn from(d: Declared) -> Sunset {
+        Sunset {
+            entry: d.entry,
+            connector: d.connector,
+            versions: d.affected,
+            requirement: d.versions,
+            sunset: d.sunset,
+            days_left: d.days_left,
+            reason: d.reason,
+            replacement: d.replacement,
+            source: d.source,
+        }
+    }
 }
 pub use schema::{Direction, SchemaChange, diff_schemas};
 pub use summary::{CatalogSummary, DeprecatedVersion};
@@ -108,6 +171,10 @@ pub struct Report {
     pub to: SnapshotRef,
     pub summary: Summary,
     pub changes: Vec<Change>,
+    /// The deprecation policy the sunsets come from; `null` when none is in effect.
+    pub policy: Option<PolicyReport>,
+    /// The policy's sunsets within `policy.sunset_within` days, by sunset then entry; empty without a policy.
+    pub sunsets: Vec<Sunset>,
 }
 
 /// The counts of a report, computed once when the report is made: every view (JSON, Markdown, HTML, the nightly
@@ -179,6 +246,8 @@ impl Report {
             to,
             summary: Summary::of(&changes),
             changes,
+            policy: None,
+            sunsets: Vec::new(),
         }
     }
 

@@ -16,7 +16,7 @@ pub use reports::{
 };
 
 use crate::crawl::{self, CrawlError, CrawlOptions, CrawlSummary, Progress};
-use crate::diff::{self, CatalogSummary, DiffError};
+use crate::diff::{self, CatalogSummary, DiffError, SunsetOptions};
 use crate::findings::SeverityOverrides;
 use crate::home::{Home, HomeError};
 use crate::index::{IndexError, UpdateSummary};
@@ -69,6 +69,9 @@ pub struct NightlyOptions<'a> {
     pub severity: SeverityOverrides,
     /// The Markdown report's budget in characters (0: no limit).
     pub max_chars: usize,
+    /// The deprecation policy whose near sunsets the reports list, when one is in effect. The command loads it
+    /// before calling [`run`], so that a policy that cannot be used stops the night before anything is crawled.
+    pub sunsets: Option<SunsetOptions>,
     pub progress: &'a dyn Progress,
 }
 
@@ -84,12 +87,15 @@ pub enum Which {
     All,
 }
 
-/// How reports are written: where, with which severities, and the Markdown budget.
+/// How reports are written: where, with which severities, the Markdown budget, and the policy's sunsets.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
     pub dir: PathBuf,
     pub severity: SeverityOverrides,
     pub max_chars: usize,
+    /// The policy in effect, if any: each diff report lists its sunsets near the report's newer snapshot, counted
+    /// from `today` (the day the report is written, not the night it describes).
+    pub sunsets: Option<SunsetOptions>,
 }
 
 /// Writes the reports of the snapshots `which` names, oldest first, each against the complete snapshot before it
@@ -127,7 +133,13 @@ fn write_one(
     let stem = stem(info.id, info.finished_at.as_deref());
     let (files, from, breaking, breaking_changes) = match store.previous_complete(info.id)? {
         Some(from) => {
-            let report = diff::report_between(store, from, info.id, &options.severity)?;
+            let report = diff::report_between(
+                store,
+                from,
+                info.id,
+                &options.severity,
+                options.sunsets.as_ref(),
+            )?;
             let files = write_night(
                 &options.dir,
                 &stem,
@@ -211,6 +223,7 @@ pub fn run(home: &Home, options: &NightlyOptions<'_>) -> Result<NightOutcome, Ni
             dir: options.reports.clone(),
             severity: options.severity.clone(),
             max_chars: options.max_chars,
+            sunsets: options.sunsets.clone(),
         },
         Which::Pending,
     )?;

@@ -85,8 +85,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         report.to.id,
         escape(report.to.finished_at.as_deref().unwrap_or("unfinished"))
     )?;
+    let sunsets = view::sunsets(report);
     if report.changes.is_empty() {
         writeln!(out, "<p>Nothing changed.</p>")?;
+        if let Some(sunsets) = &sunsets {
+            render_sunsets(sunsets, out)?;
+        }
         return page_end(out);
     }
     let counts = view::headline(&report.summary);
@@ -108,11 +112,70 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</div>")?;
     chart(&counts, out)?;
     let sections = view::sections(report);
-    contents(&sections, report.summary.connectors_changed, out)?;
+    contents(
+        &sections,
+        sunsets.as_ref(),
+        report.summary.connectors_changed,
+        out,
+    )?;
+    let mut pending = sunsets.as_ref();
     for section in &sections {
+        if view::sunsets_go_before(section.section)
+            && let Some(sunsets) = pending.take()
+        {
+            render_sunsets(sunsets, out)?;
+        }
         render_section(section, out)?;
     }
+    if let Some(sunsets) = pending {
+        render_sunsets(sunsets, out)?;
+    }
     page_end(out)
+}
+
+/// "Sunsets within N days": each policy entry in force whose sunset is near, with the versions it is about.
+fn render_sunsets(view: &view::SunsetsView<'_>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "<section id=\"{}\">\n<h2>{}</h2>\n<p class=\"muted\">{}</p>\n<ul class=\"changes\">",
+        view::SUNSETS_ID,
+        escape(&view.heading),
+        escape(&view.note)
+    )?;
+    for sunset in view.sunsets {
+        write!(
+            out,
+            "<li><code>{}</code> versions {} — sunset <b>{}</b> ({}): {}",
+            escape(&sunset.connector),
+            escape(&sunset.versions.join(", ")),
+            escape(&sunset.sunset),
+            view::days_left_text(sunset.days_left),
+            escape(&sunset.reason)
+        )?;
+        if let Some(replacement) = &sunset.replacement {
+            write!(
+                out,
+                "; move to <code>{}</code>",
+                escape(&view::replacement_text(replacement))
+            )?;
+        }
+        if let Some(source) = sunset.source.as_deref() {
+            match view::link_target(source) {
+                Some(url) => write!(
+                    out,
+                    " · <a href=\"{}\" rel=\"noreferrer\">announcement</a>",
+                    escape(url)
+                )?,
+                None => write!(out, " · announced in <code>{}</code>", escape(source))?,
+            }
+        }
+        writeln!(
+            out,
+            " <span class=\"muted\">· policy entry {}</span></li>",
+            sunset.entry
+        )?;
+    }
+    writeln!(out, "</ul>\n</section>")
 }
 
 /// Extra style of the diff report: contents, connector blocks, and nothing wider than a phone.
@@ -128,13 +191,34 @@ details.all { margin: .1rem 0 .3rem; } details.all > summary { font-size: .85rem
 "#;
 
 /// The contents: each section with its count, and each connector in it with its number of changes.
-fn contents(sections: &[SectionView<'_>], connectors: u64, out: &mut dyn Write) -> io::Result<()> {
+fn contents(
+    sections: &[SectionView<'_>],
+    sunsets: Option<&view::SunsetsView<'_>>,
+    connectors: u64,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     writeln!(
         out,
         "<nav class=\"toc\" aria-label=\"contents\"><h2>Contents</h2><p class=\"muted\">{} changed.</p>",
         super::plural(connectors, "connector")
     )?;
+    // The sunsets where the page has them.
+    let sunsets_entry = |sunsets: &view::SunsetsView<'_>, out: &mut dyn Write| {
+        writeln!(
+            out,
+            "<p><a href=\"#{}\"><b>{}</b></a> <span class=\"muted\">{}</span></p>",
+            view::SUNSETS_ID,
+            escape(&sunsets.heading),
+            escape(&sunsets.note)
+        )
+    };
+    let mut pending = sunsets;
     for section in sections {
+        if view::sunsets_go_before(section.section)
+            && let Some(sunsets) = pending.take()
+        {
+            sunsets_entry(sunsets, out)?;
+        }
         writeln!(
             out,
             "<p><a href=\"#{}\"><b>{}</b></a> <span class=\"muted\">{}</span></p><ul>",
@@ -152,6 +236,9 @@ fn contents(sections: &[SectionView<'_>], connectors: u64, out: &mut dyn Write) 
             )?;
         }
         writeln!(out, "</ul>")?;
+    }
+    if let Some(sunsets) = pending {
+        sunsets_entry(sunsets, out)?;
     }
     writeln!(out, "</nav>")
 }

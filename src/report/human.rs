@@ -9,8 +9,13 @@ use crate::diff::{Code, Report};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "snapshot {} → {}", report.from.id, report.to.id)?;
+    let sunsets = view::sunsets(report);
     if report.changes.is_empty() {
-        return writeln!(out, "no changes");
+        writeln!(out, "no changes")?;
+        return match &sunsets {
+            Some(sunsets) => render_sunsets(sunsets, out),
+            None => Ok(()),
+        };
     }
     let counts: Vec<String> = view::headline(&report.summary)
         .iter()
@@ -18,7 +23,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .map(count_text)
         .collect();
     writeln!(out, "{}", counts.join(", "))?;
+    let mut pending = sunsets.as_ref();
     for section in view::sections(report) {
+        if view::sunsets_go_before(section.section)
+            && let Some(sunsets) = pending.take()
+        {
+            render_sunsets(sunsets, out)?;
+        }
         writeln!(
             out,
             "\n{}: {}",
@@ -36,6 +47,30 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 writeln!(out, "    {}", entry_line(entry))?;
             }
         }
+    }
+    match pending {
+        Some(sunsets) => render_sunsets(sunsets, out),
+        None => Ok(()),
+    }
+}
+
+/// `Sunsets within 30 days (1): 1 policy entry of …`, then one line per entry.
+fn render_sunsets(view: &view::SunsetsView<'_>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "\n{}: {}", view.heading, printable(&view.note))?;
+    for sunset in view.sunsets {
+        let mut line = format!(
+            "  {} {} — sunset {} ({}): {}",
+            printable(&sunset.connector),
+            printable(&sunset.versions.join(", ")),
+            printable(&sunset.sunset),
+            view::days_left_text(sunset.days_left),
+            printable(&sunset.reason)
+        );
+        if let Some(replacement) = &sunset.replacement {
+            line.push_str("; move to ");
+            line.push_str(&printable(&view::replacement_text(replacement)));
+        }
+        writeln!(out, "{line} (policy entry {})", sunset.entry)?;
     }
     Ok(())
 }

@@ -4,8 +4,8 @@
 //!
 //! When the whole report is longer than the budget (`max_chars`, 60,000 by default), the schema text diffs go
 //! first; if that is not enough, connectors are kept in the report's order while they fit, so breaking changes,
-//! new service versions, deprecations and retirements come before new connectors and other changes. The headline
-//! and every section's heading and counts always stay. A last line says what was left out and where the full
+//! new service versions, deprecations and retirements come before new connectors and other changes. The headline,
+//! the policy's "Sunsets within N days" and every section's heading and counts always stay. A last line says what was left out and where the full
 //! report is. Catalog text is escaped so it can neither inject HTML nor break the layout.
 
 use std::fmt::Write as _;
@@ -39,17 +39,86 @@ pub fn render(report: &Report, options: &RenderOptions<'_>, out: &mut dyn Write)
 pub fn render_to_string(report: &Report, options: &RenderOptions<'_>) -> String {
     let sections = view::sections(report);
     let head = headline(report);
-    let full = assemble(&head, &sections, |_| Detail::Full);
+    let sunsets = view::sunsets(report)
+        .map(|view| sunsets_section(&view))
+        .unwrap_or_default();
+    let full = assemble(&head, &sunsets, &sections, |_| Detail::Full);
     let budget = options.max_chars;
     if budget == 0 || chars(&full) <= budget {
         return full;
     }
-    let body = assemble(&head, &sections, |_| Detail::Entries);
+    let body = assemble(&head, &sunsets, &sections, |_| Detail::Entries);
     let note = footer("the schema text diffs", options, budget);
     if chars(&body) + chars(&note) <= budget {
         return body + &note;
     }
-    cut_to_fit(&head, &sections, options, budget)
+    cut_to_fit(&head, &sunsets, &sections, options, budget)
+}
+
+/// "Sunsets within N days": never cut, like the headline (a policy lists a few dozen entries at most).
+fn sunsets_section(view: &view::SunsetsView<'_>) -> String {
+    let mut text = format!(
+        "## {}
+
+{}
+
+",
+        view.heading,
+        escape(&view.note)
+    );
+    for sunset in view.sunsets {
+        let _ = write!(
+            text,
+            "- {} versions {} — sunset {} ({}): {}",
+            code_span(&sunset.connector),
+            escape(&sunset.versions.join(", ")),
+            escape(&sunset.sunset),
+            view::days_left_text(sunset.days_left),
+            escape(&sunset.reason)
+        );
+        if let Some(replacement) = &sunset.replacement {
+            let _ = write!(
+                text,
+                "; move to {}",
+                escape(&view::replacement_text(replacement))
+            );
+        }
+        if let Some(source) = sunset.source.as_deref() {
+            let _ = match view::link_target(source) {
+                Some(url) => write!(text, " · [announcement]({url})"),
+                None => write!(text, " · announced in {}", code_span(source)),
+            };
+        }
+        let _ = writeln!(text, " · policy entry {}", sunset.entry);
+    }
+    text.push('\n');
+    text
+}
+
+/// Calls `each` with the blocks of the report in order: `sunsets` (when not empty) goes before the first section
+/// [`view::sunsets_go_before`] names, or last.
+fn in_order<'s, 'v>(
+    sunsets: &str,
+    sections: &'s [SectionView<'v>],
+    mut each: impl FnMut(Block<'s, 'v, '_>),
+) {
+    let mut pending = (!sunsets.is_empty()).then_some(sunsets);
+    for section in sections {
+        if view::sunsets_go_before(section.section)
+            && let Some(text) = pending.take()
+        {
+            each(Block::Sunsets(text));
+        }
+        each(Block::Section(section));
+    }
+    if let Some(text) = pending {
+        each(Block::Sunsets(text));
+    }
+}
+
+enum Block<'s, 'v, 't> {
+    Sunsets(&'t str),
+    Section(&'s SectionView<'v>),
 }
 
 /// Without text diffs, section after section and connector after connector in the report's order (so breaking
@@ -57,6 +126,7 @@ pub fn render_to_string(report: &Report, options: &RenderOptions<'_>) -> String 
 /// every section heading with its counts always stay. The note names what was left out of which section.
 fn cut_to_fit(
     head: &str,
+    sunsets: &str,
     sections: &[SectionView<'_>],
     options: &RenderOptions<'_>,
     budget: usize,
@@ -69,12 +139,20 @@ fn cut_to_fit(
         .collect();
     let mut room = budget
         .saturating_sub(chars(head))
+        .saturating_sub(chars(sunsets))
         .saturating_sub(headings.iter().map(|h| chars(h)).sum())
         .saturating_sub(chars(&footer(&left_out_text(&worst), options, budget)));
     let mut text = head.to_owned();
     let mut left_out = Vec::new();
-    for (section, heading) in sections.iter().zip(&headings) {
-        text.push_str(heading);
+    let mut headings = headings.iter();
+    in_order(sunsets, sections, |block| {
+        let section = match block {
+            Block::Sunsets(sunsets) => return text.push_str(sunsets),
+            Block::Section(section) => section,
+        };
+        if let Some(heading) = headings.next() {
+            text.push_str(heading);
+        }
         let mut left = 0;
         for group in &section.connectors {
             let block = connector_block(group, Detail::Entries);
@@ -89,7 +167,7 @@ fn cut_to_fit(
         if left > 0 {
             left_out.push((left, section.connectors.len(), section.section));
         }
-    }
+    });
     text + &footer(&left_out_text(&left_out), options, budget)
 }
 
@@ -128,17 +206,21 @@ fn footer(left_out: &str, options: &RenderOptions<'_>, budget: usize) -> String 
 
 fn assemble(
     head: &str,
+    sunsets: &str,
     sections: &[SectionView<'_>],
     detail: impl Fn(SectionId) -> Detail,
 ) -> String {
     let mut text = head.to_owned();
-    for section in sections {
-        text.push_str(&section_heading(section));
-        let detail = detail(section.section);
-        for group in &section.connectors {
-            text.push_str(&connector_block(group, detail));
+    in_order(sunsets, sections, |block| match block {
+        Block::Sunsets(sunsets) => text.push_str(sunsets),
+        Block::Section(section) => {
+            text.push_str(&section_heading(section));
+            let detail = detail(section.section);
+            for group in &section.connectors {
+                text.push_str(&connector_block(group, detail));
+            }
         }
-    }
+    });
     text
 }
 
@@ -153,7 +235,12 @@ fn headline(report: &Report) -> String {
         report.to.finished_at.as_deref().unwrap_or("unfinished")
     );
     if report.changes.is_empty() {
-        text.push_str("Nothing changed.\n");
+        // A blank line before the sunsets, the one section a report without changes can have.
+        text.push_str(if report.sunsets.is_empty() {
+            "Nothing changed.\n"
+        } else {
+            "Nothing changed.\n\n"
+        });
         return text;
     }
     let counts: Vec<String> = view::headline(&report.summary)
@@ -479,6 +566,87 @@ mod tests {
         assert!(escaped.contains("\\*\\*bold\\*\\*"));
         assert!(escaped.contains("\\[link\\]"));
         assert!(escaped.contains("\\|"));
+    }
+
+    fn report_with_sunsets(connectors: usize) -> Report {
+        let snapshot = |id| crate::diff::SnapshotRef {
+            id,
+            finished_at: None,
+            source: "dir".into(),
+        };
+        let changes = (0..connectors)
+            .map(|i| Change {
+                code: crate::diff::Code::ConnectorAdded,
+                severity: crate::diff::Severity::Note,
+                connector: format!("connector-{i:03}"),
+                version: Some("1.0".into()),
+                operation: None,
+                service: None,
+                message: format!(
+                    "connector-{i:03} is new: {}",
+                    "a long description ".repeat(5)
+                ),
+                fingerprint: format!("{i:016x}"),
+                breaking: None,
+                fields: Vec::new(),
+                schema_changes: Vec::new(),
+                text_diffs: Vec::new(),
+                upgrade: None,
+            })
+            .collect();
+        let mut report = Report::new(snapshot(1), snapshot(2), changes);
+        report.policy = Some(crate::policy::PolicyReport {
+            file: "deprecations.toml".into(),
+            entries: 1,
+            today: "2027-02-15".into(),
+            sunset_within: 1,
+        });
+        report.sunsets = vec![crate::diff::Sunset {
+            entry: 1,
+            connector: "mailer".into(),
+            versions: vec!["2.0".into(), "2.1".into()],
+            requirement: "service versions <4".into(),
+            sunset: "2027-02-16".into(),
+            days_left: 1,
+            reason: "Mailer API v3 is switched off".into(),
+            replacement: None,
+            source: Some("https://example.com/notes (draft)".into()),
+        }];
+        report
+    }
+
+    #[test]
+    fn a_shortened_report_keeps_the_sunsets_whole() {
+        let report = report_with_sunsets(200);
+        let options = RenderOptions {
+            max_chars: 2_000,
+            full_report: "elsewhere",
+        };
+        let text = render_to_string(&report, &options);
+        assert!(chars(&text) <= 2_000, "{}", chars(&text));
+        assert!(
+            text.contains("of \"New connectors and versions\""),
+            "it was cut:\n{text}"
+        );
+        assert!(
+            text.contains(
+                "## Sunsets within 1 day (1)\n\n1 policy entry of deprecations.toml, as of 2027-02-15.\n\n- `mailer` \
+                 versions 2.0, 2.1 — sunset 2027-02-16 (1 day left): Mailer API v3 is switched off · announced in \
+                 `https://example.com/notes (draft)` · policy entry 1\n"
+            ),
+            "{text}"
+        );
+        // Where deprecations would be: after the headline, before the new connectors.
+        assert!(text.find("## Sunsets").unwrap() < text.find("## New connectors").unwrap());
+    }
+
+    #[test]
+    fn a_report_without_changes_still_shows_its_sunsets() {
+        let text = render_to_string(&report_with_sunsets(0), &RenderOptions::default());
+        assert!(
+            text.contains("Nothing changed.\n\n## Sunsets within 1 day (1)\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! Renderers only show what the diff computed: they never compute verdicts of their own, so every format says the
 //! same thing. Every piece of catalog text is untrusted (a connector description can hold anything): each renderer
-//! escapes it for its format. Sections come in one order everywhere: breaking changes, new service versions,
-//! deprecated, retired, new connectors and versions, then the rest.
+//! escapes it for its format. Sections come in one order everywhere: breaking changes, new service versions, the
+//! deprecation policy's sunsets, deprecated, retired, new connectors and versions, then the rest.
 
 mod history;
 mod html;

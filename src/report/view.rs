@@ -11,7 +11,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::diff::{Change, Code, Direction, Report, SchemaChange, Severity, Summary};
+use crate::diff::{Change, Code, Direction, Report, SchemaChange, Severity, Summary, Sunset};
+use crate::policy::Replacement;
 
 /// One headline number, with the label every view shows for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,6 +253,77 @@ impl SectionId {
             .collect();
         (total, breakdown)
     }
+}
+
+/// The policy's sunsets as every format shows them: a section of its own, not a change (nothing changed in the
+/// catalog), placed where deprecations are read: after breaking changes and new service versions, before the
+/// deprecated versions (or where they would be).
+#[derive(Debug)]
+pub struct SunsetsView<'a> {
+    /// `Sunsets within 30 days (2)`.
+    pub heading: String,
+    /// `2 policy entries of deprecations.toml, as of 2027-02-15.`
+    pub note: String,
+    pub sunsets: &'a [Sunset],
+}
+
+/// The sunsets section's anchor in HTML.
+pub const SUNSETS_ID: &str = "sunsets";
+
+/// The sunsets section of `report`, when it has sunsets to show (a policy in effect with none near shows nothing,
+/// like a section without changes).
+pub fn sunsets(report: &Report) -> Option<SunsetsView<'_>> {
+    let policy = report.policy.as_ref()?;
+    if report.sunsets.is_empty() {
+        return None;
+    }
+    let days = if policy.sunset_within == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{} days", policy.sunset_within)
+    };
+    Some(SunsetsView {
+        heading: format!("Sunsets within {days} ({})", report.sunsets.len()),
+        note: format!(
+            "{} of {}, as of {}.",
+            match report.sunsets.len() {
+                1 => "1 policy entry".to_owned(),
+                n => format!("{n} policy entries"),
+            },
+            policy.file,
+            policy.today
+        ),
+        sunsets: &report.sunsets,
+    })
+}
+
+/// Whether the sunsets section comes before `section`.
+pub fn sunsets_go_before(section: SectionId) -> bool {
+    !matches!(section, SectionId::Breaking | SectionId::Services)
+}
+
+/// `14 days left`, `1 day left`, `today`.
+pub fn days_left_text(days_left: i64) -> String {
+    match days_left {
+        0 => "today".to_owned(),
+        1 => "1 day left".to_owned(),
+        n => format!("{n} days left"),
+    }
+}
+
+/// `sheets-next 1.0`: where to move.
+pub fn replacement_text(replacement: &Replacement) -> String {
+    format!("{} {}", replacement.connector, replacement.version)
+}
+
+/// A policy's `source` when it is a plain `http(s)` URL that can be made a link as it is (no space, quote, bracket,
+/// parenthesis or backslash for a renderer to get wrong); anything else is shown as text.
+pub fn link_target(source: &str) -> Option<&str> {
+    let scheme_ok = source.starts_with("https://") || source.starts_with("http://");
+    let chars_ok = source
+        .chars()
+        .all(|c| c.is_ascii_graphic() && !"()<>[]{}\\`\"'".contains(c));
+    (scheme_ok && chars_ok).then_some(source)
 }
 
 /// Where a folded change was found.

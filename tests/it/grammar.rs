@@ -124,7 +124,11 @@ fn every_printing_command_prints_documented_json_with_format_json() {
         &["diff", "--from", "1", "--to", "2", "--format", "json"],
         0,
     );
-    assert_eq!(keys(&diff), ["changes", "from", "summary", "to"]);
+    assert_eq!(
+        keys(&diff),
+        ["changes", "from", "policy", "summary", "sunsets", "to"]
+    );
+    assert_eq!(diff["sunsets"], serde_json::json!([]), "no policy here");
     assert_eq!(diff["from"]["snapshot"], 1);
     let search = json_of(&s, &["search", "send", "sms", "--format", "json"], 0);
     assert_eq!(search["query"], "send sms");

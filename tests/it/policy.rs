@@ -475,3 +475,429 @@ fn history_shows_the_policy_dates_beside_the_catalog_events() {
     let timeline: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(timeline["declared"], serde_json::json!([]));
 }
+
+/// Copies the policy fixture catalog to `rel`, without `mailer 2.1`: the night before the fixture catalog.
+fn night_before(s: &Scratch, rel: &str) -> std::path::PathBuf {
+    let night = s.path(rel);
+    let source = fixture("policy/catalog");
+    for entry in walk(&source) {
+        let to = night.join(entry.strip_prefix(&source).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, &to).unwrap();
+    }
+    std::fs::remove_file(night.join("operations/mailer/2.1.json")).unwrap();
+    let listing = night.join("connectors.json");
+    let mut connectors: Value = serde_json::from_slice(&std::fs::read(&listing).unwrap()).unwrap();
+    connectors["elements"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| !(c["name"] == "mailer" && c["version"] == "2.1"));
+    std::fs::write(&listing, serde_json::to_vec(&connectors).unwrap()).unwrap();
+    night
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Two nights: the fixture catalog without `mailer 2.1` (snapshot 1), then the whole fixture catalog (snapshot 2),
+/// with the policy files beside the home.
+fn two_nights() -> Scratch {
+    let s = Scratch::new();
+    s.crawl_dir(&night_before(&s, "night-1"));
+    s.crawl_dir(&fixture("policy/catalog"));
+    for name in ["deprecations.toml", "invalid.toml"] {
+        std::fs::copy(fixture("policy").join(name), s.path(name)).unwrap();
+    }
+    s
+}
+
+fn diff_out(s: &Scratch, extra: &[&str]) -> String {
+    let out = run(s, &[&["diff"], extra].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn diff_sunsets(s: &Scratch, extra: &[&str]) -> Value {
+    let text = diff_out(s, &[&["--format", "json"], extra].concat());
+    let report: Value = serde_json::from_str(&text).unwrap();
+    report["sunsets"].clone()
+}
+
+fn entries_of(sunsets: &Value) -> Vec<u64> {
+    sunsets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["entry"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn diff_lists_the_policy_sunsets_within_the_window_against_the_newer_snapshot() {
+    let s = two_nights();
+    let text = diff_out(
+        &s,
+        &["--format", "json", "--deprecations", "deprecations.toml"],
+    );
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        report["policy"],
+        serde_json::json!({"file": "deprecations.toml", "entries": 6, "today": TODAY, "sunset_within": 30})
+    );
+    // Only mailer's entry is within 30 days; its versions are the newer snapshot's (2.1 is new tonight).
+    assert_eq!(
+        report["sunsets"],
+        serde_json::json!([{
+            "entry": 2,
+            "connector": "mailer",
+            "versions": ["2.0", "2.1"],
+            "requirement": "service versions <4",
+            "sunset": "2027-03-01",
+            "days_left": 14,
+            "reason": "Mailer API v3 is switched off",
+            "replacement": null,
+            "source": null,
+        }])
+    );
+    // A wider window takes in sheets (106 days), by sunset; never the entry announced only on 2027-05-01 (future,
+    // 319 days), the one past its sunset (legacy), nor the ones matching no version of the catalog.
+    let wide = diff_sunsets(
+        &s,
+        &[
+            "--deprecations",
+            "deprecations.toml",
+            "--sunset-within",
+            "400",
+        ],
+    );
+    assert_eq!(entries_of(&wide), [2, 1]);
+    assert_eq!(wide[1]["days_left"], 106);
+    assert_eq!(
+        wide[1]["versions"],
+        serde_json::json!(["8.0", "8.6", "9.1"])
+    );
+    assert_eq!(
+        wide[1]["replacement"],
+        serde_json::json!({"connector": "sheets-next", "version": "1.0"})
+    );
+    assert_eq!(
+        wide[1]["source"],
+        "https://tray.io/documentation/release-notes/2026-11/"
+    );
+    // One day short of sheets' sunset window; on mailer's sunset day it is still listed, with 0 days left.
+    let narrow = diff_sunsets(
+        &s,
+        &[
+            "--deprecations",
+            "deprecations.toml",
+            "--sunset-within",
+            "105",
+        ],
+    );
+    assert_eq!(entries_of(&narrow), [2]);
+    let on_the_day = diff_sunsets(
+        &s,
+        &[
+            "--deprecations",
+            "deprecations.toml",
+            "--today",
+            "2027-03-01",
+        ],
+    );
+    assert_eq!(on_the_day[0]["days_left"], 0);
+    // Once announced, the future entry is listed when its sunset comes within the window.
+    let announced = diff_sunsets(
+        &s,
+        &[
+            "--deprecations",
+            "deprecations.toml",
+            "--today",
+            "2027-12-01",
+        ],
+    );
+    assert_eq!(entries_of(&announced), [4]);
+    assert_eq!(announced[0]["days_left"], 30);
+}
+
+#[test]
+fn diff_json_with_sunsets_matches_its_published_schema() {
+    let schema: Value = serde_json::from_str(include_str!("../../docs/diff.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let s = two_nights();
+    for extra in [
+        &[][..],
+        &[
+            "--deprecations",
+            "deprecations.toml",
+            "--sunset-within",
+            "120",
+        ],
+    ] {
+        let text = diff_out(&s, &[&["--format", "json"], extra].concat());
+        let report: Value = serde_json::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{extra:?}: {errors:#?}");
+    }
+    let text = diff_out(
+        &s,
+        &["--format", "json", "--deprecations", "deprecations.toml"],
+    );
+    let mut wrong: Value = serde_json::from_str(&text).unwrap();
+    wrong["sunsets"][0]["days_left"] = "soon".into();
+    assert!(!validator.is_valid(&wrong), "the schema checks days_left");
+}
+
+#[test]
+fn markdown_html_and_human_reports_show_the_sunsets_before_the_deprecations() {
+    let s = two_nights();
+    let md = diff_out(&s, &["--deprecations", "deprecations.toml"]);
+    assert!(md.contains("## Sunsets within 30 days (1)\n"), "{md}");
+    assert!(
+        md.contains(
+            "\n- `mailer` versions 2.0, 2.1 — sunset 2027-03-01 (14 days left): Mailer API v3 is switched off · policy \
+             entry 2\n"
+        ),
+        "{md}"
+    );
+    let at = |heading: &str| {
+        md.find(heading)
+            .unwrap_or_else(|| panic!("{heading}:\n{md}"))
+    };
+    assert!(at("## Sunsets within") < at("## New connectors and versions"));
+    assert!(
+        !md.contains("sheets"),
+        "106 days is outside the window:\n{md}"
+    );
+
+    let md = diff_out(
+        &s,
+        &[
+            "--deprecations",
+            "deprecations.toml",
+            "--sunset-within",
+            "120",
+        ],
+    );
+    assert!(md.contains("## Sunsets within 120 days (2)\n"), "{md}");
+    assert!(
+        md.contains(
+            "- `sheets` versions 8.0, 8.6, 9.1 — sunset 2027-06-01 (106 days left): Sheets API v3 shutdown; move to \
+             sheets-next 1.0 · [announcement](https://tray.io/documentation/release-notes/2026-11/) · policy entry 1\n"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("future") && !md.contains("legacy"), "{md}");
+
+    let html = diff_out(
+        &s,
+        &["--deprecations", "deprecations.toml", "--format", "html"],
+    );
+    assert!(
+        html.contains("<section id=\"sunsets\">\n<h2>Sunsets within 30 days (1)</h2>"),
+        "{html}"
+    );
+    assert!(html.contains("<a href=\"#sunsets\">"), "{html}");
+    assert!(
+        html.contains(
+            "<code>mailer</code> versions 2.0, 2.1 — sunset <b>2027-03-01</b> (14 days left)"
+        ),
+        "{html}"
+    );
+    let human = diff_out(
+        &s,
+        &["--deprecations", "deprecations.toml", "--format", "human"],
+    );
+    assert!(
+        human.contains("\nSunsets within 30 days (1): 1 policy entry of deprecations.toml, as of 2027-02-15.\n  mailer 2.0, 2.1 — sunset 2027-03-01 (14 days left)"),
+        "{human}"
+    );
+}
+
+#[test]
+fn without_a_policy_the_report_has_an_empty_sunsets_list_and_no_section() {
+    let s = two_nights();
+    let text = diff_out(&s, &["--format", "json"]);
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["sunsets"], serde_json::json!([]));
+    assert!(report["policy"].is_null());
+    for format in ["markdown", "html", "human"] {
+        let text = diff_out(&s, &["--format", format]);
+        assert!(!text.contains("Sunsets within"), "{format}:\n{text}");
+    }
+    // A policy with nothing within the window: the JSON names it, the Markdown has no empty section.
+    let text = diff_out(
+        &s,
+        &[
+            "--format",
+            "json",
+            "--deprecations",
+            "deprecations.toml",
+            "--sunset-within",
+            "5",
+        ],
+    );
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["sunsets"], serde_json::json!([]));
+    assert_eq!(report["policy"]["sunset_within"], 5);
+    let md = diff_out(
+        &s,
+        &[
+            "--deprecations",
+            "deprecations.toml",
+            "--sunset-within",
+            "5",
+        ],
+    );
+    assert!(!md.contains("Sunsets within"), "{md}");
+    // The policy is found as audit finds it: deprecations.toml in the home.
+    std::fs::copy(
+        s.path("deprecations.toml"),
+        s.home().join("deprecations.toml"),
+    )
+    .unwrap();
+    assert_eq!(entries_of(&diff_sunsets(&s, &[])), [2]);
+    // A named policy that does not exist, or an invalid one, is exit 2 with nothing on stdout.
+    for bad in ["nope.toml", "invalid.toml"] {
+        let out = run(&s, &["diff", "--deprecations", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(out.stdout.is_empty());
+        assert!(
+            stderr(&out).contains(&format!("deprecation policy {bad}")),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn policy_text_in_the_sunsets_is_escaped_and_only_http_sources_become_links() {
+    let s = two_nights();
+    std::fs::write(
+        s.path("hostile.toml"),
+        r#"[[deprecation]]
+connector = "mailer"
+versions  = "*"
+sunset    = 2027-03-01
+reason    = "<script>alert(1)</script> **now** [x](y)"
+source    = "javascript:alert(1)"
+"#,
+    )
+    .unwrap();
+    let md = diff_out(&s, &["--deprecations", "hostile.toml"]);
+    assert!(
+        md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\*\\*now\\*\\* \\[x\\](y) · announced in `javascript:alert(1)`"),
+        "{md}"
+    );
+    let html = diff_out(&s, &["--deprecations", "hostile.toml", "--format", "html"]);
+    assert!(
+        !html.contains("<script>") && !html.contains("href=\"javascript"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+}
+
+#[test]
+fn nightly_and_report_write_the_sunsets_and_an_unusable_policy_stops_the_night_before_the_crawl() {
+    let s = Scratch::new();
+    for name in ["deprecations.toml", "invalid.toml"] {
+        std::fs::copy(fixture("policy").join(name), s.path(name)).unwrap();
+    }
+    let night = |dir: &std::path::Path, policy: &str| {
+        s.cmd()
+            .env("TRAYSCOPE_TODAY", TODAY)
+            .args([
+                "nightly",
+                "--reports",
+                "reports",
+                "--deprecations",
+                policy,
+                "--from-dir",
+            ])
+            .arg(dir)
+            .output()
+            .unwrap()
+    };
+    let first = night_before(&s, "night-1");
+    for bad in ["invalid.toml", "nope.toml"] {
+        let out = night(&first, bad);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("deprecation policy {bad}")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            !s.home().join("catalog.db").exists(),
+            "{bad}: nothing crawled"
+        );
+        assert!(!s.path("reports").exists(), "{bad}: no report");
+    }
+    let out = night(&first, "deprecations.toml");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = night(&fixture("policy/catalog"), "deprecations.toml");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = std::fs::read_to_string(s.path("reports/latest.md")).unwrap();
+    assert!(md.contains("## Sunsets within 30 days (1)"), "{md}");
+    assert!(
+        md.contains("`mailer` versions 2.0, 2.1 — sunset 2027-03-01 (14 days left)"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(s.path("reports/latest.html")).unwrap();
+    assert!(html.contains("<section id=\"sunsets\">"));
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(s.path("reports/latest.json")).unwrap()).unwrap();
+    assert_eq!(entries_of(&json["sunsets"]), [2]);
+
+    // `report` rewrites the night with its own window, or without a policy.
+    let out = run(
+        &s,
+        &[
+            "report",
+            "--snapshot",
+            "2",
+            "--reports",
+            "reports",
+            "--deprecations",
+            "deprecations.toml",
+            "--sunset-within",
+            "120",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(s.path("reports/latest.json")).unwrap()).unwrap();
+    assert_eq!(entries_of(&json["sunsets"]), [2, 1]);
+    let out = run(&s, &["report", "--snapshot", "2", "--reports", "reports"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = std::fs::read_to_string(s.path("reports/latest.md")).unwrap();
+    assert!(!md.contains("Sunsets within"), "{md}");
+    let out = run(
+        &s,
+        &[
+            "report",
+            "--snapshot",
+            "2",
+            "--reports",
+            "reports",
+            "--deprecations",
+            "invalid.toml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -66,6 +66,24 @@ pub fn read_regular_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, FileErr
     Ok(bytes)
 }
 
+/// The text of a small file a user writes (the ignore file, the deprecation policy): [`read_regular_file`], then
+/// UTF-8. The error says what was wrong without the path, for the caller to name it its own way: "no such file",
+/// "cannot read: …", "not a regular file …", "larger than …", "not UTF-8 text (byte N)".
+pub fn read_text_file(path: &Path, max_bytes: u64) -> Result<String, String> {
+    let bytes = read_regular_file(path, max_bytes).map_err(|e| {
+        if e.is_not_found() {
+            "no such file".to_owned()
+        } else {
+            match e.problem {
+                FileProblem::Io(e) => format!("cannot read: {e}"),
+                problem => problem.to_string(),
+            }
+        }
+    })?;
+    String::from_utf8(bytes)
+        .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+}
+
 fn check(meta: &std::fs::Metadata, max_bytes: u64) -> Result<(), FileProblem> {
     if !meta.is_file() {
         return Err(FileProblem::NotRegular(kind(&meta.file_type())));

@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::excerpt::{MAX_QUOTED_CHARS, cut, cut_lines};
-use crate::files::{FileProblem, read_regular_file};
+use crate::files::read_text_file;
 use crate::model::Version;
 
 /// The file looked for in the home directory when neither `--deprecations` nor `deprecations` in `trayscope.toml`
@@ -268,22 +268,7 @@ impl Policy {
             path: display.to_owned(),
             message,
         };
-        let bytes = read_regular_file(path, MAX_POLICY_FILE_BYTES).map_err(|e| {
-            fail(if e.is_not_found() {
-                "no such file".into()
-            } else {
-                match e.problem {
-                    FileProblem::Io(e) => format!("cannot read: {e}"),
-                    problem => problem.to_string(),
-                }
-            })
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            fail(format!(
-                "not UTF-8 text (byte {})",
-                e.utf8_error().valid_up_to()
-            ))
-        })?;
+        let text = read_text_file(path, MAX_POLICY_FILE_BYTES).map_err(fail)?;
         Ok(Policy {
             path: path.to_owned(),
             display: display.to_owned(),

@@ -25,7 +25,7 @@ use strum::IntoEnumIterator;
 
 use super::{AuditError, Code, Finding, Result, Suppressed, fingerprint, show_path};
 use crate::excerpt::{MAX_QUOTED_CHARS, cut, cut_lines};
-use crate::files::{FileProblem, read_regular_file};
+use crate::files::read_text_file;
 
 /// The file looked for in the current directory when `--ignore-file` is not given.
 pub const DEFAULT_IGNORE_FILE: &str = ".trayscope-ignore.toml";
@@ -121,22 +121,11 @@ impl IgnoreFile {
     /// Reads and checks the ignore file at `path`; a missing file is an error.
     pub fn load(path: &Path, base: &Path) -> Result<IgnoreFile> {
         let display = show_path(path, base);
-        let bytes =
-            read_regular_file(path, MAX_IGNORE_FILE_BYTES).map_err(|e| AuditError::Ignore {
+        let text =
+            read_text_file(path, MAX_IGNORE_FILE_BYTES).map_err(|message| AuditError::Ignore {
                 path: display.clone(),
-                message: if e.is_not_found() {
-                    "no such file".into()
-                } else {
-                    match e.problem {
-                        FileProblem::Io(e) => format!("cannot read: {e}"),
-                        problem => problem.to_string(),
-                    }
-                },
+                message,
             })?;
-        let text = String::from_utf8(bytes).map_err(|e| AuditError::Ignore {
-            path: display.clone(),
-            message: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-        })?;
         let entries = parse(&display, &text)?;
         Ok(IgnoreFile {
             path: path.to_owned(),

@@ -27,6 +27,27 @@ pub fn cut_lines(text: &str, max_chars: usize) -> String {
         .join("\n")
 }
 
+/// 1-based line numbers of byte offsets in one text, for messages that point into a file the user wrote. The newlines
+/// are found once and each lookup is a binary search: rescanning the text before each entry made 100,000 ignore
+/// entries take 49 s.
+pub struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex(
+            text.bytes()
+                .enumerate()
+                .filter_map(|(at, b)| (b == b'\n').then_some(at))
+                .collect(),
+        )
+    }
+
+    /// The line holding the byte at `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        1 + self.0.partition_point(|&newline| newline < offset)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

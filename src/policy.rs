@@ -25,7 +25,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::excerpt::{MAX_QUOTED_CHARS, cut, cut_lines};
+use crate::excerpt::{LineIndex, MAX_QUOTED_CHARS, cut, cut_lines};
 use crate::files::read_text_file;
 use crate::model::Version;
 
@@ -433,16 +433,12 @@ pub fn parse(display: &str, text: &str) -> Result<Vec<Entry>> {
         path: display.to_owned(),
         message: cut_lines(e.to_string().trim_end(), MAX_QUOTED_CHARS),
     })?;
-    let newlines: Vec<usize> = text
-        .bytes()
-        .enumerate()
-        .filter_map(|(at, b)| (b == b'\n').then_some(at))
-        .collect();
+    let lines = LineIndex::new(text);
     let mut entries = Vec::with_capacity(document.deprecation.len());
     let mut problems = Vec::new();
     for (i, spanned) in document.deprecation.into_iter().enumerate() {
         let index = i + 1;
-        let line = 1 + newlines.partition_point(|&newline| newline < spanned.span().start);
+        let line = lines.line_of(spanned.span().start);
         let table = spanned.into_inner();
         if let Some(entry) = parse_entry(index, line, &table, &mut problems) {
             entries.push(entry);

@@ -142,7 +142,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 },
                 None => problems.push(format!(
                     "`region`: expected a string, found {}",
-                    kind(value)
+                    toml_kind(value)
                 )),
             },
             "api_url" => match value.as_str() {
@@ -152,7 +152,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 },
                 None => problems.push(format!(
                     "`api_url`: expected a string, found {}",
-                    kind(value)
+                    toml_kind(value)
                 )),
             },
             "concurrency" => match value.as_integer() {
@@ -160,7 +160,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 Some(n) => problems.push(format!("`concurrency`: expected 1 to 256, found {n}")),
                 None => problems.push(format!(
                     "`concurrency`: expected an integer, found {}",
-                    kind(value)
+                    toml_kind(value)
                 )),
             },
             "rate_limit" => match value
@@ -173,14 +173,14 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 },
                 None => problems.push(format!(
                     "`rate_limit`: expected a number, found {}",
-                    kind(value)
+                    toml_kind(value)
                 )),
             },
             "reports_dir" => match value.as_str() {
                 Some(text) if !text.is_empty() => settings.reports_dir = Some(base.join(text)),
                 _ => problems.push(format!(
                     "`reports_dir`: expected a non-empty path, found {}",
-                    kind(value)
+                    toml_kind(value)
                 )),
             },
             "max_chars" => match value.as_integer() {
@@ -190,14 +190,14 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 )),
                 None => problems.push(format!(
                     "`max_chars`: expected an integer, found {}",
-                    kind(value)
+                    toml_kind(value)
                 )),
             },
             "deprecations" => match value.as_str() {
                 Some(text) if !text.is_empty() => settings.deprecations = Some(base.join(text)),
                 _ => problems.push(format!(
                     "`deprecations`: expected a non-empty path, found {}",
-                    kind(value)
+                    toml_kind(value)
                 )),
             },
             "severity" => match value.as_table() {
@@ -208,7 +208,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Settings, ConfigError> {
                 }
                 None => problems.push(format!(
                     "`severity`: expected a table of code = level, found {}",
-                    kind(value)
+                    toml_kind(value)
                 )),
             },
             other => problems.push(format!(
@@ -246,7 +246,10 @@ fn severity_override(
             settings.severity.insert(code, level);
         }
         Some(Err(why)) => problems.push(format!("{key}: {why}")),
-        None => problems.push(format!("{key}: expected a string, found {}", kind(level))),
+        None => problems.push(format!(
+            "{key}: expected a string, found {}",
+            toml_kind(level)
+        )),
     }
 }
 
@@ -362,13 +365,19 @@ fn parse_region(text: &str) -> Option<Region> {
     text.parse().ok()
 }
 
-fn kind(value: &toml::Value) -> &'static str {
+/// What a TOML value is, for "expected …, found …" in the messages about files the user wrote (this one and the
+/// deprecation policy).
+pub(crate) fn toml_kind(value: &toml::Value) -> &'static str {
     match value {
         toml::Value::String(_) => "a string",
         toml::Value::Integer(_) => "an integer",
         toml::Value::Float(_) => "a float",
         toml::Value::Boolean(_) => "a boolean",
-        toml::Value::Datetime(_) => "a date",
+        toml::Value::Datetime(d) => match (d.date, d.time) {
+            (Some(_), None) => "a date",
+            (None, Some(_)) => "a time",
+            _ => "a date and time",
+        },
         toml::Value::Array(_) => "an array",
         toml::Value::Table(_) => "a table",
     }

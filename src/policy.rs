@@ -25,6 +25,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::config::toml_kind;
 use crate::excerpt::{LineIndex, MAX_QUOTED_CHARS, cut, cut_lines};
 use crate::files::read_text_file;
 use crate::model::Version;
@@ -492,7 +493,7 @@ fn parse_entry(
                 problems.push(format!(
                     "{}: expected a string, found {}",
                     key(name),
-                    kind(other)
+                    toml_kind(other)
                 ));
                 None
             }
@@ -577,7 +578,7 @@ fn parse_entry(
             problems.push(format!(
                 "{}: expected a table {{ connector = \"…\", version = \"…\" }}, found {}",
                 key("replacement"),
-                kind(other)
+                toml_kind(other)
             ));
             None
         }
@@ -617,7 +618,7 @@ fn replacement_of(
         other => {
             problems.push(format!(
                 "{key}: `connector` must be a non-empty string, found {}",
-                other.map_or("nothing", kind)
+                other.map_or("nothing", toml_kind)
             ));
             None
         }
@@ -634,7 +635,7 @@ fn replacement_of(
         other => {
             problems.push(format!(
                 "{key}: `version` must be a string such as \"10.0\", found {}",
-                other.map_or("nothing", kind)
+                other.map_or("nothing", toml_kind)
             ));
             None
         }
@@ -657,18 +658,6 @@ fn date_of(value: &toml::Value) -> Option<NaiveDate> {
         }
         toml::Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
         _ => None,
-    }
-}
-
-fn kind(value: &toml::Value) -> &'static str {
-    match value {
-        toml::Value::String(_) => "a string",
-        toml::Value::Integer(_) => "an integer",
-        toml::Value::Float(_) => "a float",
-        toml::Value::Boolean(_) => "a boolean",
-        toml::Value::Datetime(_) => "a date and time",
-        toml::Value::Array(_) => "an array",
-        toml::Value::Table(_) => "a table",
     }
 }
 

@@ -84,6 +84,17 @@ pub fn read_text_file(path: &Path, max_bytes: u64) -> Result<String, String> {
         .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
 }
 
+/// `path` for display: relative to `base` when under it, `/`-separated, without a leading `./`.
+pub fn show_path(path: &Path, base: &Path) -> String {
+    let shown = path.strip_prefix(base).unwrap_or(path);
+    let text = shown.to_string_lossy().replace('\\', "/");
+    let mut text = text.as_str();
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    text.to_owned()
+}
+
 fn check(meta: &std::fs::Metadata, max_bytes: u64) -> Result<(), FileProblem> {
     if !meta.is_file() {
         return Err(FileProblem::NotRegular(kind(&meta.file_type())));
@@ -121,6 +132,23 @@ fn kind(file_type: &std::fs::FileType) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_paths_are_relative_and_slash_separated() {
+        let base = Path::new("/repo");
+        assert_eq!(
+            show_path(Path::new("/repo/exports/a.json"), base),
+            "exports/a.json"
+        );
+        assert_eq!(
+            show_path(Path::new("./exports/a.json"), base),
+            "exports/a.json"
+        );
+        assert_eq!(
+            show_path(Path::new("/elsewhere/a.json"), base),
+            "/elsewhere/a.json"
+        );
+    }
 
     #[test]
     fn a_regular_file_is_read_up_to_the_cap() {

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::toml_kind;
 use crate::excerpt::{LineIndex, MAX_QUOTED_CHARS, cut, cut_lines};
-use crate::files::read_text_file;
+use crate::files::{read_text_file, show_path};
 use crate::model::Version;
 
 /// The file looked for in the home directory when neither `--deprecations` nor `deprecations` in `trayscope.toml`
@@ -280,10 +280,7 @@ impl Policy {
     /// The policy in force: `explicit` (`--deprecations`, or `deprecations` in `trayscope.toml`; it must exist),
     /// else [`FILE_NAME`] in `home` when it exists, else none. Paths are shown relative to `base`.
     pub fn find(explicit: Option<&Path>, home: &Path, base: &Path) -> Result<Option<Policy>> {
-        let show = |path: &Path| {
-            let shown = path.strip_prefix(base).unwrap_or(path);
-            shown.to_string_lossy().replace('\\', "/")
-        };
+        let show = |path: &Path| show_path(path, base);
         match explicit {
             Some(path) => Policy::load(path, &show(path)).map(Some),
             None => {

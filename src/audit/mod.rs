@@ -18,7 +18,7 @@ pub mod render;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -443,16 +443,7 @@ fn sunset_is_near(finding: &Finding, within: i64) -> bool {
         })
 }
 
-/// `path` for display: relative to `base` when under it, `/`-separated, without a leading `./`.
-pub(crate) fn show_path(path: &Path, base: &Path) -> String {
-    let shown = path.strip_prefix(base).unwrap_or(path);
-    let text = shown.to_string_lossy().replace('\\', "/");
-    let mut text = text.as_str();
-    while let Some(rest) = text.strip_prefix("./") {
-        text = rest;
-    }
-    text.to_owned()
-}
+pub(crate) use crate::files::show_path;
 
 #[cfg(test)]
 mod tests {
@@ -501,22 +492,5 @@ mod tests {
         assert!(text.contains("f19.json"), "{text}");
         assert!(!text.contains("f20.json"), "{text}");
         assert!(text.ends_with("… and 5 more"), "{text}");
-    }
-
-    #[test]
-    fn shown_paths_are_relative_and_slash_separated() {
-        let base = Path::new("/repo");
-        assert_eq!(
-            show_path(Path::new("/repo/exports/a.json"), base),
-            "exports/a.json"
-        );
-        assert_eq!(
-            show_path(Path::new("./exports/a.json"), base),
-            "exports/a.json"
-        );
-        assert_eq!(
-            show_path(Path::new("/elsewhere/a.json"), base),
-            "/elsewhere/a.json"
-        );
     }
 }

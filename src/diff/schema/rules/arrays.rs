@@ -8,7 +8,7 @@ use super::super::subset::{Engine, Item, Tri};
 use super::super::value::deep_eq;
 use super::super::view::{TRUE_SCHEMA, View, is_schema_like, resolve};
 use super::super::walk::{Differ, at, at_index};
-use super::bounds::{count, tightest};
+use super::bounds::{count, counts_included, tightest};
 
 pub(crate) type ItemParts<'a> = (
     Option<(&'a [Value], &'static str)>,
@@ -118,19 +118,8 @@ pub(crate) fn arrays_included<'a>(
             lo = lo.max(min);
         }
     }
-    if hi.is_some_and(|h| h < lo) {
-        return Tri::Yes;
-    }
-    let (Ok(r_min), Ok(r_max)) = (count(rv, "minItems"), count(rv, "maxItems")) else {
-        return Tri::No;
-    };
-    if r_min.is_some_and(|m| m > lo) {
-        return Tri::No;
-    }
-    if let Some(m) = r_max
-        && hi.is_none_or(|h| h > m)
-    {
-        return Tri::No;
+    if let Some(answer) = counts_included(lo, hi, rv, "minItems", "maxItems") {
+        return answer;
     }
     let unique = |v: &View<'_>| v.get("uniqueItems") == Some(&Value::Bool(true));
     if unique(rv) && !views.iter().any(unique) && hi.is_none_or(|h| h > 1.0) {

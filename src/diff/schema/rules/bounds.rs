@@ -387,6 +387,29 @@ pub(crate) fn tightest(views: &[View<'_>], keyword: &str, lower: bool) -> Option
         .reduce(|a, b| if lower { a.max(b) } else { a.min(b) })
 }
 
+/// Checks a count the left side allows (a length, a number of items or properties, from `lo` up to `hi`, `None`
+/// for no upper bound) against the right side's `min_kw`/`max_kw`: `Some(Yes)` when the left allows no count at all,
+/// `Some(No)` when the right's bounds cut into the range (or cannot be read), `None` when they allow all of it and
+/// the caller goes on with the other keywords.
+pub(crate) fn counts_included(
+    lo: f64,
+    hi: Option<f64>,
+    right: &View<'_>,
+    min_kw: &str,
+    max_kw: &str,
+) -> Option<Tri> {
+    if hi.is_some_and(|h| h < lo || h < 0.0) {
+        return Some(Tri::Yes);
+    }
+    let (Ok(r_min), Ok(r_max)) = (count(right, min_kw), count(right, max_kw)) else {
+        return Some(Tri::No);
+    };
+    if r_min.is_some_and(|m| m > lo) || r_max.is_some_and(|m| hi.is_none_or(|h| h > m)) {
+        return Some(Tri::No);
+    }
+    None
+}
+
 impl<'a> Differ<'a> {
     pub(crate) fn cmp_bounds(&mut self, ov: &View<'a>, nv: &View<'a>, ptr: &str) {
         for lower in [true, false] {

@@ -16,7 +16,7 @@ use super::super::value::{name, string_set};
 use super::super::view::{TRUE_SCHEMA, View, is_schema_like, resolve};
 use super::super::walk::{Differ, at};
 use super::super::{Effect, NARROWING, NEUTRAL, WIDENING};
-use super::bounds::{count, tightest};
+use super::bounds::{count, counts_included, tightest};
 use super::values;
 use crate::diff::schema::SchemaKind;
 
@@ -182,19 +182,8 @@ pub(crate) fn objects_included<'a>(
         let declared = bag.properties.map_or(0, Map::len) as f64;
         hi = Some(hi.map_or(declared, |h| h.min(declared)));
     }
-    if hi.is_some_and(|h| h < lo) {
-        return Tri::Yes;
-    }
-    let (Ok(r_min), Ok(r_max)) = (count(rv, "minProperties"), count(rv, "maxProperties")) else {
-        return Tri::No;
-    };
-    if r_min.is_some_and(|m| m > lo) {
-        return Tri::No;
-    }
-    if let Some(m) = r_max
-        && hi.is_none_or(|h| h > m)
-    {
-        return Tri::No;
+    if let Some(answer) = counts_included(lo, hi, rv, "minProperties", "maxProperties") {
+        return answer;
     }
     let mut answer = Tri::Yes;
     // Every name someone declares or requires, one by one; and when a left `propertyNames` lists the only names

@@ -12,7 +12,7 @@ use super::super::value::short;
 use super::super::view::View;
 use super::super::walk::{Differ, at};
 use super::super::{CHANGED, Effect, NARROWING, NEUTRAL, WIDENING};
-use super::bounds::{count, tightest};
+use super::bounds::{count, counts_included, tightest};
 use crate::diff::schema::SchemaKind;
 
 /// Formats a JSON Schema validator asserts (the `jsonschema` crate's list); any other is an annotation.
@@ -54,19 +54,8 @@ pub(crate) fn few_strings(views: &[View<'_>]) -> Option<Vec<Value>> {
 pub(crate) fn strings_included(left: &[View<'_>], right: &View<'_>) -> Tri {
     let lo = tightest(left, "minLength", true).unwrap_or(0.0);
     let hi = tightest(left, "maxLength", false);
-    if hi.is_some_and(|h| h < lo || h < 0.0) {
-        return Tri::Yes;
-    }
-    let (Ok(r_min), Ok(r_max)) = (count(right, "minLength"), count(right, "maxLength")) else {
-        return Tri::No;
-    };
-    if r_min.is_some_and(|m| m > lo) {
-        return Tri::No;
-    }
-    if let Some(m) = r_max
-        && hi.is_none_or(|h| h > m)
-    {
-        return Tri::No;
+    if let Some(answer) = counts_included(lo, hi, right, "minLength", "maxLength") {
+        return answer;
     }
     let left_has =
         |keyword: &str, value: &Value| left.iter().any(|v| v.get(keyword) == Some(value));

@@ -45,6 +45,12 @@ pub struct NightlyArgs {
 /// The longest `--wait` accepted: a lock held for a week is a stuck run, not one to wait for.
 const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
 
+/// The reports directory: the flag, then `reports_dir` in the settings (or TRAYSCOPE_REPORTS), then `reports`.
+pub fn reports_dir(flag: Option<PathBuf>, settings: &trayscope::config::Settings) -> PathBuf {
+    flag.or_else(|| settings.reports_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("reports"))
+}
+
 /// The Markdown budget: the flag, then `max_chars` in the settings, then the default.
 pub fn max_chars(flag: Option<usize>, settings: &trayscope::config::Settings) -> usize {
     flag.or(settings.max_chars)
@@ -77,11 +83,7 @@ pub fn run_nightly(cx: &Context, args: NightlyArgs) -> Result<Outcome> {
     let options = NightlyOptions {
         source: args.source.source(&cx.settings)?,
         crawl: args.source.crawl_options(&cx.settings),
-        reports: args
-            .reports
-            .clone()
-            .or_else(|| cx.settings.reports_dir.clone())
-            .unwrap_or_else(|| PathBuf::from("reports")),
+        reports: reports_dir(args.reports.clone(), &cx.settings),
         wait: args.wait,
         severity: cx.settings.severity.clone(),
         max_chars: max_chars(args.max_chars, &cx.settings),

@@ -9,7 +9,7 @@ use clap::Args;
 use super::Context;
 use super::args::{FormatArgs, HumanOrJson, SunsetArgs};
 use super::crawl::{json_line, open};
-use super::nightly::{max_chars, parse_max_chars};
+use super::nightly::{max_chars, parse_max_chars, reports_dir};
 use super::output::{Outcome, emit};
 use trayscope::nightly::{self, ReportOptions, Which};
 use trayscope::report;
@@ -45,11 +45,7 @@ pub fn run_report(cx: &Context, args: ReportArgs) -> Result<Outcome> {
     let sunsets = args.sunsets.options(cx)?;
     let mut store = open(cx)?;
     let options = ReportOptions {
-        dir: args
-            .reports
-            .clone()
-            .or_else(|| cx.settings.reports_dir.clone())
-            .unwrap_or_else(|| PathBuf::from("reports")),
+        dir: reports_dir(args.reports.clone(), &cx.settings),
         severity: cx.settings.severity.clone(),
         max_chars: max_chars(args.max_chars, &cx.settings),
         sunsets,

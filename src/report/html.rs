@@ -521,23 +521,8 @@ fn render_upgrade(upgrade: &crate::diff::Upgrade, out: &mut dyn Write) -> io::Re
             list(&upgrade.operations_removed)
         )?;
     }
-    if !upgrade.operations_changed.is_empty() {
-        let changed: Vec<String> = upgrade
-            .operations_changed
-            .iter()
-            .map(|op| op.operation.clone())
-            .collect();
-        let breaking = upgrade
-            .operations_changed
-            .iter()
-            .filter(|op| op.breaking)
-            .count();
-        writeln!(
-            out,
-            "<li>{} changed ({breaking} breaking): {}</li>",
-            super::plural(changed.len() as u64, "operation"),
-            list(&changed)
-        )?;
+    if let Some((label, changed)) = view::upgrade_changed(upgrade) {
+        writeln!(out, "<li>{label}: {}</li>", list(&changed))?;
     }
     for fold in view::fold_upgrade(upgrade) {
         let operations = place_names(&fold.places);

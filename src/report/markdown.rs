@@ -409,23 +409,8 @@ fn upgrade_lines(upgrade: &Upgrade, text: &mut String) {
             list(&upgrade.operations_removed)
         );
     }
-    if !upgrade.operations_changed.is_empty() {
-        let changed: Vec<String> = upgrade
-            .operations_changed
-            .iter()
-            .map(|op| op.operation.clone())
-            .collect();
-        let breaking = upgrade
-            .operations_changed
-            .iter()
-            .filter(|op| op.breaking)
-            .count();
-        let _ = writeln!(
-            text,
-            "    - {} changed ({breaking} breaking): {}",
-            super::plural(changed.len() as u64, "operation"),
-            name_list(&changed)
-        );
+    if let Some((label, changed)) = view::upgrade_changed(upgrade) {
+        let _ = writeln!(text, "    - {label}: {}", name_list(&changed));
     }
     for fold in view::fold_upgrade(upgrade) {
         let _ = writeln!(

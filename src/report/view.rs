@@ -406,6 +406,29 @@ pub fn fold_schema_changes<'a>(
     folds
 }
 
+/// The "N operations changed (K breaking)" label of an upgrade summary and the operations' names, or `None` when it
+/// changes none.
+pub fn upgrade_changed(upgrade: &crate::diff::Upgrade) -> Option<(String, Vec<String>)> {
+    if upgrade.operations_changed.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = upgrade
+        .operations_changed
+        .iter()
+        .map(|op| op.operation.clone())
+        .collect();
+    let breaking = upgrade
+        .operations_changed
+        .iter()
+        .filter(|op| op.breaking)
+        .count();
+    let label = format!(
+        "{} changed ({breaking} breaking)",
+        super::plural(names.len() as u64, "operation")
+    );
+    Some((label, names))
+}
+
 /// The schema changes of an upgrade summary, folded (places name the operations; the version is the upgrade's).
 pub fn fold_upgrade(upgrade: &crate::diff::Upgrade) -> Vec<SchemaFold<'_>> {
     fold_schema_changes(upgrade.operations_changed.iter().flat_map(|op| {

@@ -100,12 +100,11 @@ pub struct ConnectionArgs {
     pub max_response_mb: u64,
 }
 
-const NO_TOKEN: &str = "no API token: set TRAY_TOKEN or pass --token-file PATH";
-
 impl ConnectionArgs {
     /// An API client from the flags, then the settings (file and environment), then the defaults; the token from
     /// `--token-file` or `TRAY_TOKEN`.
-    pub fn client(&self, settings: &Settings) -> Result<ApiClient> {
+    /// `hint` ends the message when there is no token at all (what else the command could do without one).
+    pub fn client(&self, settings: &Settings, hint: &str) -> Result<ApiClient> {
         let region = self
             .region
             .map(Region::from)
@@ -117,7 +116,7 @@ impl ConnectionArgs {
             .or(settings.api_url.as_deref())
             .unwrap_or(region.base_url());
         let base = api::parse_base_url(url)?;
-        let token = self.token()?;
+        let token = self.token(hint)?;
         let options = ClientOptions {
             rate_limit: self
                 .rate_limit
@@ -137,7 +136,7 @@ impl ConnectionArgs {
     }
 
     /// The token, from `--token-file` or `TRAY_TOKEN`; a problem names where it came from, never the token.
-    fn token(&self) -> Result<Token> {
+    fn token(&self, hint: &str) -> Result<Token> {
         match &self.token_file {
             Some(path) => {
                 let bytes = trayscope::files::read_regular_file(path, MAX_TOKEN_FILE_BYTES)
@@ -148,7 +147,7 @@ impl ConnectionArgs {
             }
             None => match std::env::var("TRAY_TOKEN") {
                 Ok(raw) => Token::new(&raw).map_err(|e| anyhow!("TRAY_TOKEN: {e}")),
-                Err(_) => bail!("{NO_TOKEN}"),
+                Err(_) => bail!("no API token: set TRAY_TOKEN or pass --token-file PATH{hint}"),
             },
         }
     }
@@ -181,13 +180,11 @@ impl SourceArgs {
                 max_body_bytes: self.connection.max_body_bytes(),
             });
         }
-        match self.connection.client(settings) {
-            Ok(client) => Ok(Source::Http(client)),
-            Err(e) if e.to_string() == NO_TOKEN => {
-                bail!("{NO_TOKEN} (crawling a directory with --from-dir needs none)")
-            }
-            Err(e) => Err(e),
-        }
+        let client = self.connection.client(
+            settings,
+            " (crawling a directory with --from-dir needs none)",
+        )?;
+        Ok(Source::Http(client))
     }
 
     pub fn crawl_options(&self, settings: &Settings) -> CrawlOptions {

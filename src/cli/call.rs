@@ -71,7 +71,7 @@ fn non_empty(text: &str) -> Result<String, String> {
 }
 
 pub fn run_call(cx: &Context, args: CallArgs) -> Result<Outcome> {
-    let client = args.connection.client(&cx.settings)?;
+    let client = args.connection.client(&cx.settings, "")?;
     // Without validation the catalog only helps (newest version, drift check); with it, it is required.
     let mut store = if args.no_validate {
         open(cx).ok()

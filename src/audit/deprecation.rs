@@ -121,34 +121,17 @@ pub fn stale_entries(policy: &Policy, catalog: &Catalog, today: NaiveDate) -> Ve
                     entry.connector
                 )
             };
-            Finding {
+            Finding::about_entry(
                 code,
-                severity: code.severity(),
-                file: policy.display.clone(),
-                line: Some(entry.line),
-                workflow: None,
-                step: None,
-                location: None,
-                connector: entry.connector.clone(),
-                version: None,
-                latest: None,
-                operation: None,
-                inputs: Vec::new(),
-                pointer: None,
-                schema_pointer: None,
-                deprecation: None,
-                message: format!(
+                &policy.display,
+                entry.line,
+                &entry.connector,
+                format!(
                     "deprecation entry {} ({} {target}, sunset {}) matches nothing: {what}; fix or remove it",
                     entry.index, entry.connector, entry.sunset
                 ),
-                fingerprint: fingerprint(&[
-                    code.as_str(),
-                    &policy.display,
-                    &entry.connector,
-                    &target,
-                ]),
-                gating: false,
-            }
+                fingerprint(&[code.as_str(), &policy.display, &entry.connector, &target]),
+            )
         })
         .collect()
 }

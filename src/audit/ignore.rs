@@ -240,33 +240,26 @@ impl IgnoreFile {
                 ),
             ),
         };
+        let fingerprint = fingerprint(&[
+            code.as_str(),
+            &self.display,
+            &entry.connector,
+            entry.version.as_deref().unwrap_or(""),
+            entry.code.map_or("", Code::as_str),
+            entry.workflow.as_deref().unwrap_or(""),
+            entry.step.as_deref().unwrap_or(""),
+        ]);
         Finding {
-            code,
-            severity: code.severity(),
-            file: self.display.clone(),
-            line: Some(entry.line),
-            workflow: None,
             step: entry.step.clone(),
-            location: None,
-            connector: entry.connector.clone(),
             version: entry.version.clone(),
-            latest: None,
-            operation: None,
-            inputs: Vec::new(),
-            pointer: None,
-            schema_pointer: None,
-            deprecation: None,
-            message,
-            fingerprint: fingerprint(&[
-                code.as_str(),
+            ..Finding::about_entry(
+                code,
                 &self.display,
+                entry.line,
                 &entry.connector,
-                entry.version.as_deref().unwrap_or(""),
-                entry.code.map_or("", Code::as_str),
-                entry.workflow.as_deref().unwrap_or(""),
-                entry.step.as_deref().unwrap_or(""),
-            ]),
-            gating: false,
+                message,
+                fingerprint,
+            )
         }
     }
 }

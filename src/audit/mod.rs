@@ -173,6 +173,40 @@ pub struct Finding {
     pub gating: bool,
 }
 
+impl Finding {
+    /// A finding about an entry of a file the user wrote (the ignore file, the deprecation policy) rather than about
+    /// a step: no workflow, step, operation or value. It never gates on its own.
+    pub(crate) fn about_entry(
+        code: Code,
+        file: &str,
+        line: usize,
+        connector: &str,
+        message: String,
+        fingerprint: String,
+    ) -> Finding {
+        Finding {
+            code,
+            severity: code.severity(),
+            file: file.to_owned(),
+            line: Some(line),
+            workflow: None,
+            step: None,
+            location: None,
+            connector: connector.to_owned(),
+            version: None,
+            latest: None,
+            operation: None,
+            inputs: Vec::new(),
+            pointer: None,
+            schema_pointer: None,
+            deprecation: None,
+            message,
+            fingerprint,
+            gating: false,
+        }
+    }
+}
+
 /// A finding an ignore entry suppressed, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suppressed {

@@ -26,6 +26,12 @@ fn nightly(s: &Scratch, night: &Path, reports: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// [`nightly`], which must succeed.
+fn nightly_ok(s: &Scratch, night: &Path, reports: &Path) {
+    let out = nightly(s, night, reports);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -56,11 +62,7 @@ fn has_change(report: &Value, code: &str, connector: &str, operation: Option<&st
 fn a_night_whose_reports_cannot_be_written_is_not_crawled_and_its_changes_reach_the_next_report() {
     let s = Scratch::new();
     let reports = s.path("reports");
-    assert!(
-        nightly(&s, &examples("2026-11-25"), &reports)
-            .status
-            .success()
-    );
+    nightly_ok(&s, &examples("2026-11-25"), &reports);
 
     // The middle night: --reports names a file, so nothing can be written there.
     let blocked = s.path("not-a-dir");
@@ -91,11 +93,7 @@ fn a_night_whose_reports_cannot_be_written_is_not_crawled_and_its_changes_reach_
 fn a_snapshot_without_reports_is_reported_by_the_next_nightly_oldest_first() {
     let s = Scratch::new();
     let reports = s.path("reports");
-    assert!(
-        nightly(&s, &examples("2026-11-25"), &reports)
-            .status
-            .success()
-    );
+    nightly_ok(&s, &examples("2026-11-25"), &reports);
     // A night whose reports went missing after its crawl (here: a crawl with no nightly at all).
     s.crawl_dir(&examples("2026-11-26"));
     let out = nightly(&s, &examples("2026-11-26"), &reports);
@@ -129,16 +127,8 @@ fn a_snapshot_without_reports_is_reported_by_the_next_nightly_oldest_first() {
 fn report_all_rebuilds_a_deleted_reports_directory_and_report_one_keeps_latest_newest() {
     let s = Scratch::new();
     let reports = s.path("reports");
-    assert!(
-        nightly(&s, &examples("2026-11-25"), &reports)
-            .status
-            .success()
-    );
-    assert!(
-        nightly(&s, &examples("2026-11-26"), &reports)
-            .status
-            .success()
-    );
+    nightly_ok(&s, &examples("2026-11-25"), &reports);
+    nightly_ok(&s, &examples("2026-11-26"), &reports);
     let before = json_reports(&reports);
     let latest_md = std::fs::read_to_string(reports.join("latest.md")).unwrap();
     std::fs::remove_dir_all(&reports).unwrap();
@@ -324,16 +314,8 @@ fn assert_counts_agree(s: &Scratch, reports: &Path) {
 fn every_view_of_the_sample_nights_shows_the_json_summary_counts() {
     let s = Scratch::new();
     let reports = s.path("reports");
-    assert!(
-        nightly(&s, &examples("2026-11-25"), &reports)
-            .status
-            .success()
-    );
-    assert!(
-        nightly(&s, &examples("2026-11-26"), &reports)
-            .status
-            .success()
-    );
+    nightly_ok(&s, &examples("2026-11-25"), &reports);
+    nightly_ok(&s, &examples("2026-11-26"), &reports);
     assert_counts_agree(&s, &reports);
     let html = std::fs::read_to_string(reports.join("latest.html")).unwrap();
     // Names the diff writes between backticks are code in HTML, not literal backticks.
@@ -398,7 +380,7 @@ fn a_large_pair_is_folded_fits_a_github_comment_and_its_counts_agree() {
     let s = Scratch::new();
     let reports = s.path("reports");
     let (a, b) = large_pair(&s);
-    assert!(nightly(&s, &a, &reports).status.success());
+    nightly_ok(&s, &a, &reports);
     let out = nightly(&s, &b, &reports);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_counts_agree(&s, &reports);
@@ -465,7 +447,7 @@ fn the_index_chart_dates_every_night_and_shows_quiet_nights_as_zero() {
     let reports = s.path("reports");
     let night = examples("2026-11-25");
     for _ in 0..3 {
-        assert!(nightly(&s, &night, &reports).status.success());
+        nightly_ok(&s, &night, &reports);
     }
     let index = std::fs::read_to_string(reports.join("index.html")).unwrap();
     assert_eq!(
